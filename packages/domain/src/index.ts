@@ -1,3 +1,4 @@
+export * from "./console-api.js";
 export * from "./default-keys.js";
 export * from "./errors.js";
 export * from "./keys.js";

@@ -1,0 +1,82 @@
+import type { TAuditEvent, TUsageCount } from "@kms/domain";
+import { KmsError } from "./errors.js";
+import type { KmsStore } from "./ports.js";
+
+/** One request's count before aggregation (count is implied: 1). */
+export type UsageItem = Omit<TUsageCount, "count">;
+
+export interface Meter {
+  /** Resolves once the count and audits are durable in the store; rejects with KMS.0101 if they are not. */
+  record(item: UsageItem | null, audits: readonly TAuditEvent[]): Promise<void>;
+  /** Waits for everything recorded so far to be flushed; later records still flush. */
+  close(): Promise<void>;
+}
+
+interface Batch {
+  counts: Map<string, TUsageCount>;
+  audits: TAuditEvent[];
+  waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }>;
+}
+
+const newBatch = (): Batch => ({ counts: new Map(), audits: [], waiters: [] });
+
+const dimension = (i: UsageItem): string =>
+  `${i.projectId}\u0000${i.domainId}\u0000${i.keyId}\u0000${i.principalId}\u0000${i.operation}\u0000${i.hour.getTime()}`;
+
+/**
+ * Group commit: requests join the pending batch (counts aggregated per dimension), one flush writes
+ * it with a single store.recordUsage, and only then are its callers answered. While a flush runs,
+ * new requests gather in the next batch, so the store sees one write per round trip, not per request.
+ */
+export function createMeter(store: KmsStore, options: { countsEnabled: boolean }): Meter {
+  let pending = newBatch();
+  let flushing = false;
+  let scheduled = false;
+  const idle: Array<() => void> = [];
+
+  const schedule = (): void => {
+    if (flushing || scheduled) return;
+    scheduled = true;
+    setImmediate(() => void flush());
+  };
+
+  const flush = async (): Promise<void> => {
+    scheduled = false;
+    const batch = pending;
+    pending = newBatch();
+    flushing = true;
+    try {
+      await store.recordUsage([...batch.counts.values()], batch.audits);
+      for (const w of batch.waiters) w.resolve();
+    } catch {
+      const error = new KmsError("KMS.0101", "usage could not be recorded");
+      for (const w of batch.waiters) w.reject(error);
+    } finally {
+      flushing = false;
+      if (pending.waiters.length > 0) schedule();
+      else for (const done of idle.splice(0)) done();
+    }
+  };
+
+  return {
+    record(item, audits) {
+      const counted = options.countsEnabled && item !== null;
+      if (!counted && audits.length === 0) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        if (counted) {
+          const key = dimension(item);
+          const existing = pending.counts.get(key);
+          if (existing) existing.count += 1;
+          else pending.counts.set(key, { ...item, count: 1 });
+        }
+        pending.audits.push(...audits);
+        pending.waiters.push({ resolve, reject });
+        schedule();
+      });
+    },
+    close() {
+      if (!flushing && !scheduled && pending.waiters.length === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => idle.push(resolve));
+    },
+  };
+}
