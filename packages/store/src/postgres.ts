@@ -1,0 +1,34 @@
+import type { KmsStore } from "@kms/engine";
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import type { Database } from "./schema.js";
+import { createKyselyStore } from "./store.js";
+
+const INT8_OID = 20;
+
+/** int8 (bigint: times, counts) as number, so both dialects hand back the same types. */
+const types = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === INT8_OID && format !== "binary"
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+export interface PostgresStoreOptions {
+  /** Pool size (default 10). */
+  maxConnections?: number;
+}
+
+/** Opens the PostgreSQL store at `url` and brings its schema up to date. */
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<KmsStore> {
+  const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10, types });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const store = createKyselyStore(db, "postgres");
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}

@@ -1,0 +1,46 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type { KmsStore } from "@kms/engine";
+import BetterSqlite3 from "better-sqlite3";
+import { Kysely } from "kysely";
+import type { Database } from "./schema.js";
+import { sqliteDialect, statementCache } from "./sqlite-driver.js";
+import { createKyselyStore } from "./store.js";
+
+export interface SqliteStoreOptions {
+  /** FULL (the default) makes every commit durable before it is acknowledged; NORMAL is for measuring that cost. */
+  synchronous?: "FULL" | "NORMAL";
+}
+
+/** Opens (creating if needed) the SQLite store in one file and brings its schema up to date. */
+export async function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Promise<KmsStore> {
+  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new BetterSqlite3(file);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
+  sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma("foreign_keys = ON");
+  const db = new Kysely<Database>({ dialect: sqliteDialect(sqlite, file) });
+  const writer = createKyselyStore(db, "sqlite");
+  try {
+    await writer.migrate();
+  } catch (error) {
+    await writer.close();
+    throw error;
+  }
+  if (file === ":memory:") return writer;
+  // The hot reads go through a second, read-only connection (see DirectReader).
+  const reader = new BetterSqlite3(file, { readonly: true });
+  reader.pragma("busy_timeout = 5000");
+  const prepare = statementCache(reader);
+  const store = createKyselyStore(db, "sqlite", (query) =>
+    prepare(query.sql).stmt.all(query.parameters as unknown[]),
+  );
+  return {
+    ...store,
+    async close() {
+      reader.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,795 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import type {
+  TAuditEvent,
+  TKey,
+  TKeyListQuery,
+  TKeySpec,
+  TKeyState,
+  TProject,
+  TServiceCode,
+  TUsageCount,
+} from "@kms/domain";
+import { HIDDEN_SERVICES, ZKeyListQuery } from "@kms/domain";
+import type { GrantRecord, KeyVersionRecord, KmsStore } from "@kms/engine";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+/** What a dialect's test file provides: fresh store instances on one shared, empty test database. */
+export interface StoreHarness {
+  open(): Promise<KmsStore>;
+  /** Reads the database directly, to check what the store hides (wiped material). */
+  raw(sqlText: string, params: unknown[]): Promise<Array<Record<string, unknown>>>;
+  /** The placeholder of the n-th (1-based) parameter in `raw`'s SQL. */
+  param(n: number): string;
+  cleanup(): Promise<void>;
+}
+
+const T0 = Date.UTC(2025, 0, 1);
+const at = (minutes: number) => new Date(T0 + minutes * 60_000);
+
+export function makeProject(overrides: Partial<TProject> = {}): TProject {
+  return {
+    id: `p-${randomUUID()}`,
+    domainId: `d-${randomUUID()}`,
+    name: "cn-north-4",
+    region: "cn-north-4",
+    createdAt: at(0),
+    ...overrides,
+  };
+}
+
+export function makeKey(project: TProject, overrides: Partial<TKey> = {}): TKey {
+  const id = randomUUID();
+  return {
+    id,
+    projectId: project.id,
+    domainId: project.domainId,
+    alias: `alias-${id}`,
+    description: "",
+    spec: "AES_256",
+    usage: "ENCRYPT_DECRYPT",
+    origin: "kms",
+    state: "enabled",
+    isDefault: false,
+    service: null,
+    createdAt: at(1),
+    updatedAt: at(1),
+    deletionScheduledAt: null,
+    deletionDate: null,
+    currentVersion: 1,
+    rotation: { enabled: false, intervalDays: 365, lastRotatedAt: null, rotationCount: 0 },
+    lastUsedAt: null,
+    ...overrides,
+  };
+}
+
+export function makeDefaultKey(project: TProject, service: TServiceCode): TKey {
+  return makeKey(project, { alias: `${service}/default`, isDefault: true, service });
+}
+
+export const makeVersion = (keyId: string, version = 1): KeyVersionRecord => ({
+  keyId,
+  version,
+  createdAt: at(version),
+  wrappedMaterial: randomBytes(60),
+  publicKey: null,
+});
+
+const list = (q: TKeyListQuery) => ZKeyListQuery.parse(q);
+
+/** Registers the behaviour every KmsStore must show, against the store the harness opens. */
+export function describeStoreContract(name: string, setup: () => Promise<StoreHarness>): void {
+  describe(`${name} store contract`, () => {
+    let harness: StoreHarness;
+    let store: KmsStore;
+
+    beforeAll(async () => {
+      harness = await setup();
+      store = await harness.open();
+    });
+    afterAll(async () => {
+      await store?.close();
+      await harness?.cleanup();
+    });
+
+    const newProject = async () => {
+      const project = makeProject();
+      await store.insertProject(project);
+      return project;
+    };
+    const newKey = async (project: TProject, overrides: Partial<TKey> = {}) => {
+      const key = makeKey(project, overrides);
+      expect(await store.insertKey(key, makeVersion(key.id), 1000)).toBe("ok");
+      return key;
+    };
+
+    describe("projects, principals and credentials", () => {
+      it("returns what was inserted", async () => {
+        const project = await newProject();
+        expect(await store.getProject(project.id)).toEqual(project);
+        expect((await store.listProjects()).map((p) => p.id)).toContain(project.id);
+        expect(await store.getProject("nope")).toBeUndefined();
+      });
+
+      it("finds a credential with its principal, and a user by name", async () => {
+        const project = await newProject();
+        const user = {
+          principal: { kind: "user" as const, id: randomUUID(), name: "alice", role: "admin" as const },
+          domainId: project.domainId,
+          passwordHash: "scrypt$abc",
+          createdAt: at(2),
+        };
+        const service = {
+          principal: { kind: "service" as const, id: randomUUID(), name: "OBS", service: "obs" as const },
+          domainId: project.domainId,
+          passwordHash: null,
+          createdAt: at(2),
+        };
+        await store.insertPrincipal(user);
+        await store.insertPrincipal(service);
+        const credential = {
+          accessKey: `AK${randomUUID()}`,
+          wrappedSecretKey: randomBytes(48),
+          projectId: project.id,
+          principalId: service.principal.id,
+          createdAt: at(3),
+        };
+        await store.insertCredential(credential);
+
+        expect(await store.getCredential(credential.accessKey)).toEqual({
+          credential,
+          principal: service.principal,
+          domainId: project.domainId,
+        });
+        expect(await store.getCredential("unknown")).toBeUndefined();
+        expect(await store.getPrincipal(user.principal.id)).toEqual(user);
+        expect(await store.getUserByName(project.domainId, "alice")).toEqual(user);
+        expect(await store.getUserByName(project.domainId, "OBS")).toBeUndefined();
+        expect(await store.getUserByName("other-domain", "alice")).toBeUndefined();
+      });
+    });
+
+    describe("keys", () => {
+      it("returns an inserted key and its versions as they were", async () => {
+        const project = await newProject();
+        const key = makeKey(project, {
+          spec: "RSA_2048",
+          usage: "SIGN_VERIFY",
+          rotation: { enabled: true, intervalDays: 90, lastRotatedAt: at(5), rotationCount: 2 },
+        });
+        const version = { ...makeVersion(key.id), publicKey: randomBytes(294) };
+        expect(await store.insertKey(key, version, 100)).toBe("ok");
+
+        expect(await store.getKey(project.id, key.id)).toEqual(key);
+        expect(await store.getKey("other-project", key.id)).toBeUndefined();
+        expect(await store.getKeyWithVersion(project.id, key.id)).toEqual({ key, version });
+        expect(await store.getKeyWithVersion(project.id, key.id, 1)).toEqual({ key, version });
+        expect(await store.getKeyWithVersion(project.id, key.id, 2)).toBeUndefined();
+        expect(await store.listKeyVersions(key.id)).toEqual([version]);
+      });
+
+      it("adds a version only on top of the expected current one", async () => {
+        const project = await newProject();
+        const key = await newKey(project);
+        const v2 = makeVersion(key.id, 2);
+        const rotation = { enabled: true, intervalDays: 30, lastRotatedAt: at(9), rotationCount: 1 };
+
+        const rotated = await store.addKeyVersion(project.id, v2, { rotation, updatedAt: at(9) });
+        expect(rotated).toMatchObject({ currentVersion: 2, rotation, updatedAt: at(9) });
+        expect(await store.addKeyVersion(project.id, makeVersion(key.id, 2), {})).toBeUndefined();
+        expect((await store.getKeyWithVersion(project.id, key.id))?.version).toEqual(v2);
+        expect((await store.getKeyWithVersion(project.id, key.id, 1))?.version.version).toBe(1);
+        expect((await store.listKeyVersions(key.id)).map((v) => v.version)).toEqual([1, 2]);
+      });
+
+      it("refuses an alias used by another live key of the project, in inserts and updates", async () => {
+        const project = await newProject();
+        const other = await newProject();
+        const first = await newKey(project, { alias: "shared" });
+        const second = makeKey(project, { alias: "shared" });
+        expect(await store.insertKey(second, makeVersion(second.id), 100)).toBe("alias_taken");
+        expect(await store.getKey(project.id, second.id)).toBeUndefined();
+        await newKey(other, { alias: "shared" });
+
+        const third = await newKey(project, { alias: "third" });
+        expect(await store.updateKey(project.id, third.id, {}, { alias: "shared" })).toBe("alias_taken");
+        expect((await store.getKey(project.id, third.id))?.alias).toBe("third");
+        expect((await store.getKey(project.id, first.id))?.alias).toBe("shared");
+      });
+
+      it("updates only while the expectation holds (compare-and-set)", async () => {
+        const project = await newProject();
+        const key = await newKey(project, { state: "enabled" });
+
+        expect(
+          await store.updateKey(project.id, key.id, { states: ["disabled"] }, { state: "enabled" }),
+        ).toBe(undefined);
+        expect(await store.updateKey(project.id, key.id, { currentVersion: 2 }, { description: "x" })).toBe(
+          undefined,
+        );
+        const updated = await store.updateKey(
+          project.id,
+          key.id,
+          { states: ["enabled"], currentVersion: 1 },
+          { state: "disabled", description: "off", updatedAt: at(7) },
+        );
+        expect(updated).toEqual({ ...key, state: "disabled", description: "off", updatedAt: at(7) });
+        expect(
+          await store.updateKey(project.id, key.id, { states: ["enabled"] }, { state: "disabled" }),
+        ).toBe(undefined);
+        expect(await store.updateKey("other", key.id, {}, { description: "y" })).toBeUndefined();
+        // An empty patch answers whether the expectation holds.
+        expect(await store.updateKey(project.id, key.id, { states: ["disabled"] }, {})).toEqual(updated);
+      });
+
+      it("lets exactly one of two concurrent compare-and-set updates win", async () => {
+        const project = await newProject();
+        const key = await newKey(project, { state: "disabled" });
+        const results = await Promise.all(
+          Array.from({ length: 10 }, () =>
+            store.updateKey(project.id, key.id, { states: ["disabled"] }, { state: "enabled" }),
+          ),
+        );
+        expect(results.filter((r) => r !== undefined)).toHaveLength(1);
+      });
+
+      it("refuses custom keys beyond the quota, not counting default keys", async () => {
+        const project = await newProject();
+        const obs = makeDefaultKey(project, "obs");
+        await store.insertDefaultKey(obs, makeVersion(obs.id));
+        const results = await Promise.all(
+          Array.from({ length: 12 }, () => {
+            const key = makeKey(project);
+            return store.insertKey(key, makeVersion(key.id), 5);
+          }),
+        );
+        expect(results.filter((r) => r === "ok")).toHaveLength(5);
+        expect(results.filter((r) => r === "quota_exceeded")).toHaveLength(7);
+        expect(await store.countCustomKeys(project.id)).toBe(5);
+      });
+
+      it("keeps exactly one default key per service when 200 first uses race", async () => {
+        const project = await newProject();
+        const created = await Promise.all(
+          Array.from({ length: 200 }, () => {
+            const key = makeDefaultKey(project, "obs");
+            return store.insertDefaultKey(key, makeVersion(key.id));
+          }),
+        );
+        const ids = new Set(created.map((k) => k.id));
+        expect(ids.size).toBe(1);
+        const page = await store.listKeys(project.id, list({ kind: "default" }), []);
+        expect(page.total).toBe(1);
+        const [id] = [...ids];
+        expect(await store.listKeyVersions(id!)).toHaveLength(1);
+        expect(await store.getDefaultKey(project.id, "obs")).toEqual(created[0]);
+        expect(await store.getDefaultKey(project.id, "evs")).toBeUndefined();
+        expect(await store.countCustomKeys(project.id)).toBe(0);
+      });
+
+      it("keeps exactly one default key when two store instances on one database race", async () => {
+        const project = await newProject();
+        const second = await harness.open();
+        try {
+          const created = await Promise.all(
+            Array.from({ length: 100 }, (_, i) => {
+              const key = makeDefaultKey(project, "evs");
+              return (i % 2 ? store : second).insertDefaultKey(key, makeVersion(key.id));
+            }),
+          );
+          expect(new Set(created.map((k) => k.id)).size).toBe(1);
+          const quota = await Promise.all(
+            Array.from({ length: 10 }, (_, i) => {
+              const key = makeKey(project);
+              return (i % 2 ? store : second).insertKey(key, makeVersion(key.id), 3);
+            }),
+          );
+          expect(quota.filter((r) => r === "ok")).toHaveLength(3);
+        } finally {
+          await second.close();
+        }
+        expect((await store.listKeys(project.id, list({}), [])).total).toBe(4);
+      });
+    });
+
+    describe("deletion", () => {
+      it("lists due deletions oldest first and destroys only keys whose date has passed", async () => {
+        const project = await newProject();
+        const pending = (minutes: number) =>
+          newKey(project, {
+            state: "pending_deletion",
+            deletionScheduledAt: at(0),
+            deletionDate: at(minutes),
+            alias: `doomed-${minutes}`,
+          });
+        const later = await pending(500);
+        const soon = await pending(100);
+        const enabled = await newKey(project);
+        await store.recordUsage([usage(project, soon.id, at(60), 3)], []);
+
+        const due = (await store.listDueDeletions(at(200), 1000)).filter((d) => d.projectId === project.id);
+        expect(due).toEqual([{ projectId: project.id, keyId: soon.id }]);
+
+        expect(await store.destroyKey(project.id, later.id, at(200))).toBe(false);
+        expect(await store.destroyKey(project.id, enabled.id, at(200))).toBe(false);
+        expect(await store.destroyKey(project.id, soon.id, at(200))).toBe(true);
+        expect(await store.destroyKey(project.id, soon.id, at(200))).toBe(false);
+
+        expect(await store.getKey(project.id, soon.id)).toBeUndefined();
+        expect(await store.getKeyWithVersion(project.id, soon.id)).toBeUndefined();
+        expect(await store.listKeyVersions(soon.id)).toEqual([]);
+        expect(await store.updateKey(project.id, soon.id, {}, { description: "x" })).toBeUndefined();
+        expect((await store.listDueDeletions(at(200), 1000)).map((d) => d.keyId)).not.toContain(soon.id);
+        expect((await store.listKeys(project.id, list({}), [])).items.map((k) => k.id)).not.toContain(
+          soon.id,
+        );
+        // Billing history stays.
+        expect(await store.sumUsage({ keyId: soon.id })).toBe(3);
+
+        const rows = await harness.raw(
+          `select wrapped_material from key_versions where key_id = ${harness.param(1)}`,
+          [soon.id],
+        );
+        expect(rows).toHaveLength(1);
+        expect(Buffer.from(rows[0]!.wrapped_material as Uint8Array).length).toBe(0);
+
+        // The alias is free again.
+        await newKey(project, { alias: "doomed-100" });
+      });
+    });
+
+    describe("tags", () => {
+      it("adds, overwrites and removes tags up to the maximum", async () => {
+        const project = await newProject();
+        const key = await newKey(project);
+        const tags = (n: number, prefix = "k") =>
+          Array.from({ length: n }, (_, i) => ({ key: `${prefix}${i}`, value: "v" }));
+
+        expect(await store.updateTags(key.id, tags(3), [], 3)).toBe("ok");
+        expect(await store.updateTags(key.id, [{ key: "extra", value: "v" }], [], 3)).toBe("too_many");
+        expect(await store.getTags(key.id)).toHaveLength(3);
+        expect(
+          await store.updateTags(
+            key.id,
+            [
+              { key: "k0", value: "new" },
+              { key: "x", value: "y" },
+            ],
+            ["k1", "k2"],
+            3,
+          ),
+        ).toBe("ok");
+        expect(await store.getTags(key.id)).toEqual([
+          { key: "k0", value: "new" },
+          { key: "x", value: "y" },
+        ]);
+        expect(await store.updateTags(randomUUID(), tags(1), [], 3)).toBe("not_found");
+      });
+
+      it("never exceeds the maximum under concurrent updates", async () => {
+        const project = await newProject();
+        const key = await newKey(project);
+        const results = await Promise.all(
+          Array.from({ length: 30 }, (_, i) =>
+            store.updateTags(key.id, [{ key: `t${i}`, value: "v" }], [], 20),
+          ),
+        );
+        expect(results.filter((r) => r === "ok")).toHaveLength(20);
+        expect(await store.getTags(key.id)).toHaveLength(20);
+      });
+
+      it("lists project tags and keys by tags", async () => {
+        const project = await newProject();
+        const a = await newKey(project, { alias: "app-a", createdAt: at(1) });
+        const b = await newKey(project, { alias: "app-b", createdAt: at(2) });
+        const c = await newKey(project, { alias: "db-c", createdAt: at(3) });
+        await store.updateTags(
+          a.id,
+          [
+            { key: "env", value: "prod" },
+            { key: "team", value: "x" },
+          ],
+          [],
+          20,
+        );
+        await store.updateTags(b.id, [{ key: "env", value: "dev" }], [], 20);
+        await store.updateTags(c.id, [{ key: "env", value: "prod" }], [], 20);
+
+        expect(await store.listProjectTags(project.id)).toEqual([
+          { key: "env", values: ["dev", "prod"] },
+          { key: "team", values: ["x"] },
+        ]);
+        const prod = await store.listKeysByTags(
+          project.id,
+          [{ key: "env", values: ["prod"] }],
+          undefined,
+          0,
+          10,
+        );
+        expect(prod.total).toBe(2);
+        expect(prod.items.map((i) => i.key.id)).toEqual([c.id, a.id]);
+        expect(prod.items[1]!.tags).toEqual([
+          { key: "env", value: "prod" },
+          { key: "team", value: "x" },
+        ]);
+        const both = await store.listKeysByTags(
+          project.id,
+          [
+            { key: "env", values: ["prod", "dev"] },
+            { key: "team", values: ["x"] },
+          ],
+          undefined,
+          0,
+          10,
+        );
+        expect(both.items.map((i) => i.key.id)).toEqual([a.id]);
+        const app = await store.listKeysByTags(
+          project.id,
+          [{ key: "env", values: ["prod", "dev"] }],
+          "app",
+          0,
+          10,
+        );
+        expect(app.items.map((i) => i.key.id)).toEqual([b.id, a.id]);
+        expect((await store.listKeysByTags(project.id, [], "APP", 0, 10)).total).toBe(0);
+        const paged = await store.listKeysByTags(project.id, [], undefined, 1, 1);
+        expect(paged).toMatchObject({ total: 3, items: [{ key: { id: b.id } }] });
+      });
+    });
+
+    describe("grants", () => {
+      const grant = (key: TKey, overrides: Partial<GrantRecord> = {}): GrantRecord => ({
+        id: randomUUID(),
+        keyId: key.id,
+        projectId: key.projectId,
+        name: "g",
+        granteePrincipal: "bob",
+        granteePrincipalType: "user",
+        operations: ["encrypt-data", "decrypt-data"],
+        issuingPrincipal: "alice",
+        retiringPrincipal: "carol",
+        createdAt: at(4),
+        ...overrides,
+      });
+
+      it("stores, lists, checks and deletes grants up to the maximum per key", async () => {
+        const project = await newProject();
+        const key = await newKey(project);
+        const g1 = grant(key, { createdAt: at(1) });
+        const g2 = grant(key, { createdAt: at(2), granteePrincipal: "dave", retiringPrincipal: null });
+        expect(await store.insertGrant(g1, 2)).toBe("ok");
+        expect(await store.insertGrant(g2, 2)).toBe("ok");
+        expect(await store.insertGrant(grant(key), 2)).toBe("too_many");
+
+        expect(await store.getGrant(g1.id)).toEqual(g1);
+        expect(await store.listGrants(key.id, 0, 10)).toEqual({ items: [g1, g2], total: 2 });
+        expect(await store.listGrants(key.id, 1, 10)).toEqual({ items: [g2], total: 2 });
+        expect(await store.listRetirableGrants(project.id, "carol", 0, 10)).toEqual({
+          items: [g1],
+          total: 1,
+        });
+        expect(await store.hasGrant(key.id, "bob", "decrypt-data")).toBe(true);
+        expect(await store.hasGrant(key.id, "bob", "sign")).toBe(false);
+        expect(await store.hasGrant(key.id, "eve", "decrypt-data")).toBe(false);
+
+        expect(await store.deleteGrant(g1.id)).toBe(true);
+        expect(await store.deleteGrant(g1.id)).toBe(false);
+        expect(await store.hasGrant(key.id, "bob", "decrypt-data")).toBe(false);
+      });
+
+      it("never exceeds the maximum under concurrent inserts", async () => {
+        const project = await newProject();
+        const key = await newKey(project);
+        const results = await Promise.all(Array.from({ length: 20 }, () => store.insertGrant(grant(key), 7)));
+        expect(results.filter((r) => r === "ok")).toHaveLength(7);
+        expect((await store.listGrants(key.id, 0, 100)).total).toBe(7);
+      });
+    });
+
+    describe("metering and audit", () => {
+      it("adds up concurrent batches exactly and moves lastUsedAt forward", async () => {
+        const project = await newProject();
+        const keys = [await newKey(project), await newKey(project), await newKey(project)];
+        const hours = [at(0), at(60), at(120)];
+        let expected = 0;
+        const perKey = new Map<string, number>();
+        const batches = Array.from({ length: 25 }, (_, b) =>
+          Array.from({ length: 40 }, (_, i) => {
+            const key = keys[(b + i) % keys.length]!;
+            const count = 1 + ((b * 7 + i) % 5);
+            expected += count;
+            perKey.set(key.id, (perKey.get(key.id) ?? 0) + count);
+            return usage(project, key.id, hours[i % hours.length]!, count);
+          }),
+        );
+        const projectLevel = usage(project, "", at(0), 11);
+        expected += 11;
+        await Promise.all([
+          ...batches.map((counts) => store.recordUsage(counts, [])),
+          store.recordUsage([projectLevel], []),
+        ]);
+
+        expect(await store.sumUsage({ projectId: project.id })).toBe(expected);
+        expect(await store.sumUsage({ domainId: project.domainId })).toBe(expected);
+        for (const key of keys) expect(await store.sumUsage({ keyId: key.id })).toBe(perKey.get(key.id));
+        expect(await store.sumUsage({ keyId: "", projectId: project.id })).toBe(11);
+        const firstHour = await store.sumUsage({ projectId: project.id, from: at(0), to: at(60) });
+        const laterHours = await store.sumUsage({ projectId: project.id, from: at(60) });
+        expect(firstHour + laterHours).toBe(expected);
+        expect(laterHours).toBeGreaterThan(0);
+        expect(await store.sumUsage({ projectId: "nobody" })).toBe(0);
+
+        for (const key of keys) expect((await store.getKey(project.id, key.id))?.lastUsedAt).toEqual(at(120));
+        // An older batch does not move it back.
+        await store.recordUsage([usage(project, keys[0]!.id, at(0), 1)], []);
+        expect((await store.getKey(project.id, keys[0]!.id))?.lastUsedAt).toEqual(at(120));
+
+        const daily = await harness.raw(
+          `select sum(count) as n from usage_daily where project_id = ${harness.param(1)}`,
+          [project.id],
+        );
+        const monthly = await harness.raw(
+          `select sum(count) as n from usage_monthly where domain_id = ${harness.param(1)} and month = '2025-01'`,
+          [project.domainId],
+        );
+        expect(Number(daily[0]!.n)).toBe(expected + 1);
+        expect(Number(monthly[0]!.n)).toBe(expected + 1);
+      });
+
+      it("writes a large batch in chunks", async () => {
+        const project = await newProject();
+        const counts = Array.from({ length: 12_000 }, (_, i) => ({
+          ...usage(project, "", at(0), 1),
+          principalId: `principal-${i}`,
+        }));
+        const audits = Array.from({ length: 4_000 }, (_, i) => audit(project, { time: at(i % 60) }));
+        await store.recordUsage(counts, audits);
+        expect(await store.sumUsage({ projectId: project.id })).toBe(12_000);
+        const page = await store.listAudit({ projectId: project.id, limit: 1000 });
+        expect(page.items).toHaveLength(1000);
+      });
+
+      it("lists audit events newest first, filtered, page by page", async () => {
+        const project = await newProject();
+        const key = await newKey(project);
+        const events = Array.from({ length: 23 }, (_, i) =>
+          audit(project, {
+            time: at(i % 7),
+            keyId: i % 2 ? key.id : null,
+            result: i % 3 ? "success" : "refused",
+            errorCode: i % 3 ? null : "KMS.0209",
+            details: { i, note: "n", flag: true, none: null },
+          }),
+        );
+        await store.recordUsage([], events.slice(0, 10));
+        await store.recordUsage([], events.slice(10));
+
+        const seen: TAuditEvent[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await store.listAudit({
+            projectId: project.id,
+            limit: 5,
+            ...(cursor ? { cursor } : {}),
+          });
+          seen.push(...page.items);
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+        const order = (a: TAuditEvent, b: TAuditEvent) =>
+          b.time.getTime() - a.time.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+        expect(seen).toEqual([...events].sort(order));
+
+        const refusedOnKey = await store.listAudit({
+          projectId: project.id,
+          keyId: key.id,
+          result: "refused",
+          limit: 100,
+        });
+        expect(refusedOnKey.items.map((e) => e.id).sort()).toEqual(
+          events
+            .filter((e) => e.keyId === key.id && e.result === "refused")
+            .map((e) => e.id)
+            .sort(),
+        );
+        expect(
+          (
+            await store.listAudit({
+              projectId: project.id,
+              operation: "disable-key",
+              principalId: "p1",
+              limit: 100,
+            })
+          ).items,
+        ).toHaveLength(23);
+        expect(
+          (await store.listAudit({ projectId: project.id, principalId: "p2", limit: 100 })).items,
+        ).toHaveLength(0);
+      });
+    });
+
+    describe("listKeys", () => {
+      const STATES: TKeyState[] = ["enabled", "disabled", "pending_deletion"];
+      const SPECS: TKeySpec[] = ["AES_256", "RSA_2048", "HMAC_256"];
+      let project: TProject;
+      let all: TKey[];
+
+      beforeAll(async () => {
+        project = await newProject();
+        all = [];
+        for (let i = 0; i < 120; i++) {
+          // Repeated createdAt and lastUsedAt values exercise the ID tie-breaker.
+          all.push(
+            await newKey(project, {
+              alias: `${["app", "db", "Web"][i % 3]}-${String(i).padStart(3, "0")}`,
+              state: STATES[i % 3]!,
+              spec: SPECS[i % SPECS.length]!,
+              createdAt: at(Math.floor(i / 4)),
+              lastUsedAt: i % 5 === 0 ? null : at(i % 9),
+            }),
+          );
+        }
+        for (const service of ["obs", "vbs", "cce"] as const) {
+          const key = { ...makeDefaultKey(project, service), createdAt: at(50) };
+          all.push(await store.insertDefaultKey(key, makeVersion(key.id)));
+        }
+      });
+
+      const sortValue = (k: TKey, sort: string): string | number => {
+        switch (sort) {
+          case "alias":
+            return k.alias;
+          case "state":
+            return k.state;
+          case "spec":
+            return k.spec;
+          case "lastUsedAt":
+            return k.lastUsedAt?.getTime() ?? 0;
+          default:
+            return k.createdAt.getTime();
+        }
+      };
+      const cmp = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
+      const expected = (keys: TKey[], sort: string, order: "asc" | "desc") =>
+        [...keys]
+          .sort((a, b) => cmp(sortValue(a, sort), sortValue(b, sort)) || cmp(a.id, b.id))
+          .map((k) => k.id)
+          [order === "asc" ? "slice" : "reverse"]();
+
+      const walk = async (q: TKeyListQuery, hidden: readonly TServiceCode[] = []) => {
+        const ids: string[] = [];
+        let cursor: string | undefined;
+        let totals = new Set<number>();
+        for (let pages = 0; pages < 100; pages++) {
+          const page = await store.listKeys(
+            project.id,
+            list({ ...q, ...(cursor ? { cursor } : {}) }),
+            hidden,
+          );
+          ids.push(...page.items.map((k) => k.id));
+          totals = totals.add(page.total);
+          cursor = page.nextCursor ?? undefined;
+          if (!cursor) break;
+        }
+        return { ids, totals: [...totals] };
+      };
+
+      for (const sort of ["createdAt", "alias", "state", "spec", "lastUsedAt"] as const) {
+        for (const order of ["asc", "desc"] as const) {
+          it(`visits every key exactly once, in order, sorted by ${sort} ${order}`, async () => {
+            const { ids, totals } = await walk({ sort, order, limit: 17 });
+            expect(ids).toEqual(expected(all, sort, order));
+            expect(totals).toEqual([all.length]);
+          });
+        }
+      }
+
+      it("filters by state, spec and kind, and pages the filtered set", async () => {
+        const match = (k: TKey) =>
+          ["disabled", "pending_deletion"].includes(k.state) && k.spec !== "HMAC_256";
+        const { ids, totals } = await walk({
+          states: ["disabled", "pending_deletion"],
+          specs: ["AES_256", "RSA_2048"],
+          sort: "alias",
+          order: "asc",
+          limit: 7,
+        });
+        expect(ids).toEqual(expected(all.filter(match), "alias", "asc"));
+        expect(totals).toEqual([all.filter(match).length]);
+
+        const defaults = await walk({ kind: "default", limit: 2 });
+        expect(defaults.ids).toEqual(
+          expected(
+            all.filter((k) => k.isDefault),
+            "createdAt",
+            "desc",
+          ),
+        );
+        const custom = await walk({ kind: "custom", limit: 50 });
+        expect(custom.ids).toHaveLength(120);
+      });
+
+      it("leaves out the default keys of hidden services unless asked", async () => {
+        const visible = await walk({ includeHidden: false, limit: 1000 }, HIDDEN_SERVICES);
+        expect(visible.ids).toHaveLength(121);
+        const obs = all.find((k) => k.service === "obs")!;
+        expect(visible.ids).toContain(obs.id);
+        expect((await walk({ includeHidden: true, limit: 1000 }, HIDDEN_SERVICES)).ids).toHaveLength(123);
+      });
+
+      it("searches by case-sensitive prefix of alias or ID", async () => {
+        const app = await walk({ search: "app-", sort: "alias", order: "asc", limit: 9 });
+        expect(app.ids).toEqual(
+          expected(
+            all.filter((k) => k.alias.startsWith("app-")),
+            "alias",
+            "asc",
+          ),
+        );
+        expect(app.totals).toEqual([40]);
+        expect((await walk({ search: "web-" })).ids).toEqual([]);
+        expect((await walk({ search: "Web-01" })).ids).toHaveLength(3);
+        const target = all[42]!;
+        expect((await walk({ search: target.id.slice(0, 13) })).ids).toContain(target.id);
+        expect((await walk({ search: target.id })).ids).toEqual([target.id]);
+        expect((await walk({ search: "obs/" })).ids).toEqual([all.find((k) => k.service === "obs")!.id]);
+      });
+
+      it("pages by offset when no cursor is given", async () => {
+        const page = await store.listKeys(
+          project.id,
+          list({ sort: "alias", order: "asc", offset: 10, limit: 5 }),
+          [],
+        );
+        expect(page.items.map((k) => k.id)).toEqual(expected(all, "alias", "asc").slice(10, 15));
+        expect(page.total).toBe(all.length);
+        const next = await store.listKeys(
+          project.id,
+          list({ sort: "alias", order: "asc", cursor: page.nextCursor!, limit: 5 }),
+          [],
+        );
+        expect(next.items.map((k) => k.id)).toEqual(expected(all, "alias", "asc").slice(15, 20));
+      });
+
+      it("refuses a cursor made for another sort or not made by the store", async () => {
+        const page = await store.listKeys(project.id, list({ sort: "alias", limit: 5 }), []);
+        await expect(
+          store.listKeys(project.id, list({ sort: "createdAt", cursor: page.nextCursor!, limit: 5 }), []),
+        ).rejects.toThrow();
+        await expect(store.listKeys(project.id, list({ cursor: "garbage" }), [])).rejects.toThrow();
+      });
+
+      it("keeps other projects' keys out", async () => {
+        const other = await newProject();
+        await newKey(other);
+        expect((await store.listKeys(other.id, list({}), [])).total).toBe(1);
+      });
+    });
+  });
+}
+
+export function usage(project: TProject, keyId: string, hour: Date, count: number): TUsageCount {
+  return {
+    projectId: project.id,
+    domainId: project.domainId,
+    keyId,
+    principalId: "p1",
+    operation: "encrypt-data",
+    hour,
+    count,
+  };
+}
+
+export function audit(project: TProject, overrides: Partial<TAuditEvent> = {}): TAuditEvent {
+  return {
+    id: randomUUID(),
+    time: at(0),
+    projectId: project.id,
+    principalId: "p1",
+    principalName: "alice",
+    operation: "disable-key",
+    keyId: null,
+    result: "success",
+    errorCode: null,
+    details: {},
+    ...overrides,
+  };
+}

@@ -1,0 +1,819 @@
+import type { TAuditEvent, TKey, TServiceCode, TTag, TUsageCount } from "@kms/domain";
+import type {
+  CredentialRecord,
+  InsertGrantResult,
+  InsertKeyResult,
+  KeyVersionRecord,
+  KmsStore,
+  TagFilter,
+  UpdateTagsResult,
+} from "@kms/engine";
+import {
+  type CompiledQuery,
+  type Kysely,
+  Migrator,
+  type Selectable,
+  type SelectQueryBuilder,
+  sql,
+  type Transaction,
+} from "kysely";
+import { decodeCursor, encodeCursor } from "./cursor.js";
+import { listKeysQueries } from "./list-keys.js";
+import { migrationProvider } from "./migrations.js";
+import {
+  auditToRow,
+  grantToRow,
+  keyToRow,
+  patchToRow,
+  principalToRow,
+  projectToRow,
+  rowToAudit,
+  rowToGrant,
+  rowToKey,
+  rowToPrincipal,
+  rowToPrincipalRecord,
+  rowToProject,
+  rowToVersion,
+  versionToRow,
+} from "./rows.js";
+import type { Database, KeysTable, KeyVersionsTable, SqlDialect } from "./schema.js";
+import { bindable, slot } from "./templates.js";
+
+/** Bound parameters per statement: under SQLite's 32,766 and PostgreSQL's 65,535. */
+const MAX_PARAMETERS = 30_000;
+
+const num = (v: unknown): number => Number(v ?? 0);
+
+/** Whether the error is a unique violation of the live-alias index, in either dialect. */
+function isAliasTaken(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const e = error as { code?: unknown; constraint?: unknown; message?: unknown };
+  if (e.code === "23505") return e.constraint === "keys_live_alias";
+  return e.code === "SQLITE_CONSTRAINT_UNIQUE" && String(e.message).includes("keys.alias");
+}
+
+function chunk<T>(items: readonly T[], columnsPerRow: number): T[][] {
+  const size = Math.max(1, Math.floor(MAX_PARAMETERS / columnsPerRow));
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+type VersionColumns = {
+  v_version: number;
+  v_created_at: number;
+  v_wrapped_material: Buffer;
+  v_public_key: Buffer | null;
+};
+
+function splitKeyWithVersion(row: Selectable<KeysTable> & VersionColumns): {
+  key: TKey;
+  version: KeyVersionRecord;
+} {
+  const version: Selectable<KeyVersionsTable> = {
+    key_id: row.id,
+    version: row.v_version,
+    created_at: row.v_created_at,
+    wrapped_material: row.v_wrapped_material,
+    public_key: row.v_public_key,
+  };
+  return { key: rowToKey(row), version: rowToVersion(version) };
+}
+
+/**
+ * Runs a compiled read-only query outside Kysely's executor. SQLite passes one over a second,
+ * read-only connection: it sees only committed data, needs no turn on the writer connection, and
+ * answers synchronously, which is what keeps the per-request reads to a few microseconds.
+ */
+export type DirectReader = (query: CompiledQuery) => unknown[];
+
+/** One store over a Kysely instance; the few dialect differences are decided by `dialect`. */
+export function createKyselyStore(
+  db: Kysely<Database>,
+  dialect: SqlDialect,
+  directRead?: DirectReader,
+): KmsStore {
+  const isPg = dialect === "postgres";
+  const read = async <R>(query: CompiledQuery): Promise<R[]> =>
+    directRead ? (directRead(query) as R[]) : (await db.executeQuery<R>(query)).rows;
+
+  /** Row lock for read-check-write transactions; SQLite's BEGIN IMMEDIATE already serialises writers. */
+  const forUpdate = <O>(q: SelectQueryBuilder<Database, keyof Database, O>) => (isPg ? q.forUpdate() : q);
+
+  // The hot paths, compiled once.
+  const credentialQuery = bindable<{ accessKey: string }>(
+    db
+      .selectFrom("credentials as c")
+      .innerJoin("principals as p", "p.id", "c.principal_id")
+      .select([
+        "c.access_key",
+        "c.wrapped_secret_key",
+        "c.project_id",
+        "c.principal_id",
+        "c.created_at",
+        "p.kind",
+        "p.name",
+        "p.role",
+        "p.service",
+        "p.domain_id",
+      ])
+      .where("c.access_key", "=", slot("accessKey"))
+      .compile(),
+  );
+  const keyWithVersion = (byCurrent: boolean) =>
+    db
+      .selectFrom("keys as k")
+      .innerJoin("key_versions as v", (join) =>
+        join
+          .onRef("v.key_id", "=", "k.id")
+          .on((eb) =>
+            byCurrent
+              ? eb("v.version", "=", eb.ref("k.current_version"))
+              : eb("v.version", "=", slot("version") as never),
+          ),
+      )
+      .selectAll("k")
+      .select([
+        "v.version as v_version",
+        "v.created_at as v_created_at",
+        "v.wrapped_material as v_wrapped_material",
+        "v.public_key as v_public_key",
+      ])
+      .where("k.id", "=", slot("keyId"))
+      .where("k.project_id", "=", slot("projectId"))
+      .where("k.destroyed_at", "is", null)
+      .compile();
+  const currentVersionQuery = bindable<{ keyId: string; projectId: string }>(keyWithVersion(true));
+  const givenVersionQuery = bindable<{ keyId: string; projectId: string; version: number }>(
+    keyWithVersion(false),
+  );
+  const keyQuery = bindable<{ keyId: string; projectId: string }>(
+    db
+      .selectFrom("keys")
+      .selectAll()
+      .where("id", "=", slot("keyId"))
+      .where("project_id", "=", slot("projectId"))
+      .where("destroyed_at", "is", null)
+      .compile(),
+  );
+  const defaultKeyQuery = bindable<{ projectId: string; service: string }>(
+    db
+      .selectFrom("keys")
+      .selectAll()
+      .where("project_id", "=", slot("projectId"))
+      .where("service", "=", slot("service"))
+      // a literal, so SQLite can match the partial unique index
+      .where("is_default", "=", sql.lit(1))
+      .where("destroyed_at", "is", null)
+      .compile(),
+  );
+  const grantOperationsQuery = bindable<{ keyId: string; principalId: string }>(
+    db
+      .selectFrom("grants")
+      .select("operations")
+      .where("key_id", "=", slot("keyId"))
+      .where("grantee_principal", "=", slot("principalId"))
+      .compile(),
+  );
+
+  const getKey = async (projectId: string, keyId: string): Promise<TKey | undefined> => {
+    const rows = await read<Selectable<KeysTable>>(keyQuery({ keyId, projectId }));
+    return rows[0] ? rowToKey(rows[0]) : undefined;
+  };
+
+  const getDefaultKey = async (projectId: string, service: TServiceCode): Promise<TKey | undefined> => {
+    const rows = await read<Selectable<KeysTable>>(defaultKeyQuery({ projectId, service }));
+    return rows[0] ? rowToKey(rows[0]) : undefined;
+  };
+
+  const liveKeyExists = async (trx: Transaction<Database>, keyId: string): Promise<boolean> => {
+    const row = await forUpdate(
+      trx.selectFrom("keys").select("id").where("id", "=", keyId).where("destroyed_at", "is", null),
+    ).executeTakeFirst();
+    return row !== undefined;
+  };
+
+  const tagsOf = async (keyIds: string[]): Promise<Map<string, TTag[]>> => {
+    const byKey = new Map<string, TTag[]>();
+    if (keyIds.length === 0) return byKey;
+    const rows = await db
+      .selectFrom("key_tags")
+      .select(["key_id", "tag_key", "tag_value"])
+      .where("key_id", "in", keyIds)
+      .orderBy("tag_key")
+      .execute();
+    for (const r of rows) {
+      const tags = byKey.get(r.key_id) ?? [];
+      tags.push({ key: r.tag_key, value: r.tag_value });
+      byKey.set(r.key_id, tags);
+    }
+    return byKey;
+  };
+
+  return {
+    async migrate() {
+      const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
+      const { error } = await migrator.migrateToLatest();
+      if (error) throw error;
+    },
+
+    async close() {
+      await db.destroy();
+    },
+
+    // projects, principals, credentials
+
+    async insertProject(project) {
+      await db.insertInto("projects").values(projectToRow(project)).execute();
+    },
+
+    async getProject(projectId) {
+      const row = await db.selectFrom("projects").selectAll().where("id", "=", projectId).executeTakeFirst();
+      return row ? rowToProject(row) : undefined;
+    },
+
+    async listProjects() {
+      const rows = await db.selectFrom("projects").selectAll().orderBy("created_at").orderBy("id").execute();
+      return rows.map(rowToProject);
+    },
+
+    async insertPrincipal(record) {
+      await db.insertInto("principals").values(principalToRow(record)).execute();
+    },
+
+    async getPrincipal(principalId) {
+      const row = await db
+        .selectFrom("principals")
+        .selectAll()
+        .where("id", "=", principalId)
+        .executeTakeFirst();
+      return row ? rowToPrincipalRecord(row) : undefined;
+    },
+
+    async getUserByName(domainId, name) {
+      const row = await db
+        .selectFrom("principals")
+        .selectAll()
+        .where("domain_id", "=", domainId)
+        .where("name", "=", name)
+        .where("kind", "=", "user")
+        .orderBy("created_at")
+        .executeTakeFirst();
+      return row ? rowToPrincipalRecord(row) : undefined;
+    },
+
+    async insertCredential(record) {
+      await db
+        .insertInto("credentials")
+        .values({
+          access_key: record.accessKey,
+          wrapped_secret_key: record.wrappedSecretKey,
+          project_id: record.projectId,
+          principal_id: record.principalId,
+          created_at: record.createdAt.getTime(),
+        })
+        .execute();
+    },
+
+    async getCredential(accessKey) {
+      const rows = await read<{
+        access_key: string;
+        wrapped_secret_key: Buffer;
+        project_id: string;
+        principal_id: string;
+        created_at: number;
+        kind: "user" | "service";
+        name: string;
+        role: string | null;
+        service: string | null;
+        domain_id: string;
+      }>(credentialQuery({ accessKey }));
+      const r = rows[0];
+      if (!r) return undefined;
+      const credential: CredentialRecord = {
+        accessKey: r.access_key,
+        wrappedSecretKey: r.wrapped_secret_key,
+        projectId: r.project_id,
+        principalId: r.principal_id,
+        createdAt: new Date(Number(r.created_at)),
+      };
+      return {
+        credential,
+        principal: rowToPrincipal({
+          id: r.principal_id,
+          kind: r.kind,
+          name: r.name,
+          role: r.role,
+          service: r.service,
+        }),
+        domainId: r.domain_id,
+      };
+    },
+
+    // keys
+
+    async insertKey(key, version, maxCustomKeys): Promise<InsertKeyResult> {
+      try {
+        return await db.transaction().execute(async (trx) => {
+          // PostgreSQL: the project row is the per-project lock that makes count-then-insert atomic.
+          if (isPg) {
+            await trx
+              .selectFrom("projects")
+              .select("id")
+              .where("id", "=", key.projectId)
+              .forUpdate()
+              .execute();
+          }
+          if (!key.isDefault) {
+            const { n } = await trx
+              .selectFrom("keys")
+              .select((eb) => eb.fn.countAll().as("n"))
+              .where("project_id", "=", key.projectId)
+              .where("is_default", "=", 0)
+              .where("destroyed_at", "is", null)
+              .executeTakeFirstOrThrow();
+            if (num(n) >= maxCustomKeys) return "quota_exceeded";
+          }
+          await trx.insertInto("keys").values(keyToRow(key)).execute();
+          await trx.insertInto("key_versions").values(versionToRow(version)).execute();
+          return "ok";
+        });
+      } catch (error) {
+        if (isAliasTaken(error)) return "alias_taken";
+        throw error;
+      }
+    },
+
+    async insertDefaultKey(key, version) {
+      const service = key.service as TServiceCode;
+      const existing = await getDefaultKey(key.projectId, service);
+      if (existing) return existing;
+      await db.transaction().execute(async (trx) => {
+        // The partial unique index on (project_id, service) WHERE is_default decides the race.
+        const inserted = await trx
+          .insertInto("keys")
+          .values(keyToRow(key))
+          .onConflict((oc) => oc.doNothing())
+          .returning("id")
+          .executeTakeFirst();
+        if (inserted) await trx.insertInto("key_versions").values(versionToRow(version)).execute();
+      });
+      const winner = await getDefaultKey(key.projectId, service);
+      if (!winner) throw new Error(`default key of ${service} neither inserted nor found`);
+      return winner;
+    },
+
+    getKey,
+    getDefaultKey,
+
+    async getKeyWithVersion(projectId, keyId, version) {
+      const q =
+        version === undefined
+          ? currentVersionQuery({ keyId, projectId })
+          : givenVersionQuery({ keyId, projectId, version });
+      const rows = await read<Selectable<KeysTable> & VersionColumns>(q);
+      return rows[0] ? splitKeyWithVersion(rows[0]) : undefined;
+    },
+
+    async listKeyVersions(keyId) {
+      const rows = await db
+        .selectFrom("key_versions as v")
+        .innerJoin("keys as k", "k.id", "v.key_id")
+        .selectAll("v")
+        .where("v.key_id", "=", keyId)
+        .where("k.destroyed_at", "is", null)
+        .orderBy("v.version")
+        .execute();
+      return rows.map(rowToVersion);
+    },
+
+    async listKeys(projectId, query, hiddenServices) {
+      const { page, count, sortColumn } = listKeysQueries(db, projectId, query, hiddenServices);
+      const [rows, total] = await Promise.all([page.execute(), count.executeTakeFirstOrThrow()]);
+      const more = rows.length > query.limit;
+      const items = (more ? rows.slice(0, query.limit) : rows).map(rowToKey);
+      const last = more ? rows[query.limit - 1] : undefined;
+      return {
+        items,
+        nextCursor: last
+          ? encodeCursor({ sort: query.sort, value: last[sortColumn] as string | number, id: last.id })
+          : null,
+        total: num(total.n),
+      };
+    },
+
+    async countCustomKeys(projectId) {
+      const { n } = await db
+        .selectFrom("keys")
+        .select((eb) => eb.fn.countAll().as("n"))
+        .where("project_id", "=", projectId)
+        .where("is_default", "=", 0)
+        .where("destroyed_at", "is", null)
+        .executeTakeFirstOrThrow();
+      return num(n);
+    },
+
+    async updateKey(projectId, keyId, expect, patch) {
+      let q = db
+        .updateTable("keys")
+        .where("id", "=", keyId)
+        .where("project_id", "=", projectId)
+        .where("destroyed_at", "is", null);
+      if (expect.states) q = q.where("state", "in", expect.states.length ? [...expect.states] : [""]);
+      if (expect.currentVersion !== undefined) q = q.where("current_version", "=", expect.currentVersion);
+      const set = patchToRow(patch);
+      // An empty patch still answers whether the precondition holds.
+      if (Object.keys(set).length === 0) set.id = keyId;
+      try {
+        const row = await q.set(set).returningAll().executeTakeFirst();
+        return row ? rowToKey(row) : undefined;
+      } catch (error) {
+        if (isAliasTaken(error)) return "alias_taken";
+        throw error;
+      }
+    },
+
+    async addKeyVersion(projectId, version, patch) {
+      return db.transaction().execute(async (trx) => {
+        const row = await trx
+          .updateTable("keys")
+          .set({ ...patchToRow(patch), current_version: version.version })
+          .where("id", "=", version.keyId)
+          .where("project_id", "=", projectId)
+          .where("destroyed_at", "is", null)
+          .where("current_version", "=", version.version - 1)
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) return undefined;
+        await trx.insertInto("key_versions").values(versionToRow(version)).execute();
+        return rowToKey(row);
+      });
+    },
+
+    async listDueDeletions(now, limit) {
+      const rows = await db
+        .selectFrom("keys")
+        .select(["project_id", "id"])
+        .where("state", "=", "pending_deletion")
+        .where("deletion_date", "<=", now.getTime())
+        .where("destroyed_at", "is", null)
+        .orderBy("deletion_date")
+        .orderBy("id")
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({ projectId: r.project_id, keyId: r.id }));
+    },
+
+    async destroyKey(projectId, keyId, now) {
+      return db.transaction().execute(async (trx) => {
+        const destroyed = await trx
+          .updateTable("keys")
+          .set({ destroyed_at: now.getTime(), updated_at: now.getTime() })
+          .where("id", "=", keyId)
+          .where("project_id", "=", projectId)
+          .where("state", "=", "pending_deletion")
+          .where("deletion_date", "<=", now.getTime())
+          .where("destroyed_at", "is", null)
+          .executeTakeFirst();
+        if (Number(destroyed.numUpdatedRows) === 0) return false;
+        // The row stays for billing history; the material, tags and grants go.
+        await trx
+          .updateTable("key_versions")
+          .set({ wrapped_material: Buffer.alloc(0) })
+          .where("key_id", "=", keyId)
+          .execute();
+        await trx.deleteFrom("key_tags").where("key_id", "=", keyId).execute();
+        await trx.deleteFrom("grants").where("key_id", "=", keyId).execute();
+        return true;
+      });
+    },
+
+    // tags
+
+    async getTags(keyId) {
+      const rows = await db
+        .selectFrom("key_tags as t")
+        .innerJoin("keys as k", "k.id", "t.key_id")
+        .select(["t.tag_key", "t.tag_value"])
+        .where("t.key_id", "=", keyId)
+        .where("k.destroyed_at", "is", null)
+        .orderBy("t.tag_key")
+        .execute();
+      return rows.map((r) => ({ key: r.tag_key, value: r.tag_value }));
+    },
+
+    async updateTags(keyId, add, remove, maxTags): Promise<UpdateTagsResult> {
+      return db.transaction().execute(async (trx) => {
+        if (!(await liveKeyExists(trx, keyId))) return "not_found";
+        const current = await trx
+          .selectFrom("key_tags")
+          .select("tag_key")
+          .where("key_id", "=", keyId)
+          .execute();
+        const after = new Set(current.map((r) => r.tag_key));
+        for (const k of remove) after.delete(k);
+        for (const t of add) after.add(t.key);
+        // Checked before writing, so a refused update writes nothing. An update that does not grow
+        // the set passes, so a key above a lowered maximum can still shed tags.
+        if (after.size > maxTags && after.size > current.length) return "too_many";
+        if (remove.length > 0) {
+          await trx
+            .deleteFrom("key_tags")
+            .where("key_id", "=", keyId)
+            .where("tag_key", "in", remove)
+            .execute();
+        }
+        // The last value given for a tag key wins.
+        const values = new Map(add.map((t) => [t.key, t.value]));
+        if (values.size > 0) {
+          await trx
+            .insertInto("key_tags")
+            .values([...values].map(([k, v]) => ({ key_id: keyId, tag_key: k, tag_value: v })))
+            .onConflict((oc) =>
+              oc
+                .columns(["key_id", "tag_key"])
+                .doUpdateSet((eb) => ({ tag_value: eb.ref("excluded.tag_value") })),
+            )
+            .execute();
+        }
+        return "ok";
+      });
+    },
+
+    async listProjectTags(projectId) {
+      const rows = await db
+        .selectFrom("key_tags as t")
+        .innerJoin("keys as k", "k.id", "t.key_id")
+        .select(["t.tag_key", "t.tag_value"])
+        .distinct()
+        .where("k.project_id", "=", projectId)
+        .where("k.destroyed_at", "is", null)
+        .orderBy("t.tag_key")
+        .orderBy("t.tag_value")
+        .execute();
+      const byKey = new Map<string, string[]>();
+      for (const r of rows) {
+        const values = byKey.get(r.tag_key) ?? [];
+        values.push(r.tag_value);
+        byKey.set(r.tag_key, values);
+      }
+      return [...byKey].map(([key, values]): TagFilter => ({ key, values }));
+    },
+
+    async listKeysByTags(projectId, filters, aliasContains, offset, limit) {
+      let base = db.selectFrom("keys").where("project_id", "=", projectId).where("destroyed_at", "is", null);
+      for (const f of filters) {
+        base = base.where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom("key_tags as t")
+              .select(sql.lit(1).as("one"))
+              .whereRef("t.key_id", "=", "keys.id")
+              .where("t.tag_key", "=", f.key)
+              .where("t.tag_value", "in", f.values.length ? f.values : [""]),
+          ),
+        );
+      }
+      if (aliasContains) {
+        // Case-sensitive substring (LIKE would be case-insensitive in SQLite).
+        const position = isPg ? sql`strpos(alias, ${aliasContains})` : sql`instr(alias, ${aliasContains})`;
+        base = base.where(sql<boolean>`${position} > 0`);
+      }
+      const [rows, total] = await Promise.all([
+        base
+          .selectAll()
+          .orderBy("created_at", "desc")
+          .orderBy("id", "desc")
+          .offset(offset)
+          .limit(limit)
+          .execute(),
+        base.select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow(),
+      ]);
+      const tags = await tagsOf(rows.map((r) => r.id));
+      return {
+        items: rows.map((r) => ({ key: rowToKey(r), tags: tags.get(r.id) ?? [] })),
+        total: num(total.n),
+      };
+    },
+
+    // grants
+
+    async insertGrant(grant, maxPerKey): Promise<InsertGrantResult> {
+      return db.transaction().execute(async (trx) => {
+        // Locks the key row (PostgreSQL) so that concurrent grants on one key count in turn.
+        await forUpdate(trx.selectFrom("keys").select("id").where("id", "=", grant.keyId)).execute();
+        const { n } = await trx
+          .selectFrom("grants")
+          .select((eb) => eb.fn.countAll().as("n"))
+          .where("key_id", "=", grant.keyId)
+          .executeTakeFirstOrThrow();
+        if (num(n) >= maxPerKey) return "too_many";
+        await trx.insertInto("grants").values(grantToRow(grant)).execute();
+        return "ok";
+      });
+    },
+
+    async getGrant(grantId) {
+      const row = await db.selectFrom("grants").selectAll().where("id", "=", grantId).executeTakeFirst();
+      return row ? rowToGrant(row) : undefined;
+    },
+
+    async listGrants(keyId, offset, limit) {
+      const base = db.selectFrom("grants").where("key_id", "=", keyId);
+      const [rows, total] = await Promise.all([
+        base.selectAll().orderBy("created_at").orderBy("id").offset(offset).limit(limit).execute(),
+        base.select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow(),
+      ]);
+      return { items: rows.map(rowToGrant), total: num(total.n) };
+    },
+
+    async listRetirableGrants(projectId, retiringPrincipal, offset, limit) {
+      const base = db
+        .selectFrom("grants")
+        .where("project_id", "=", projectId)
+        .where("retiring_principal", "=", retiringPrincipal);
+      const [rows, total] = await Promise.all([
+        base.selectAll().orderBy("created_at").orderBy("id").offset(offset).limit(limit).execute(),
+        base.select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow(),
+      ]);
+      return { items: rows.map(rowToGrant), total: num(total.n) };
+    },
+
+    async deleteGrant(grantId) {
+      const result = await db.deleteFrom("grants").where("id", "=", grantId).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+
+    async hasGrant(keyId, principalId, operation) {
+      const rows = await read<{ operations: string }>(grantOperationsQuery({ keyId, principalId }));
+      return rows.some((r) => (JSON.parse(r.operations) as string[]).includes(operation));
+    },
+
+    // metering and audit
+
+    async recordUsage(counts, audits) {
+      if (counts.length === 0 && audits.length === 0) return;
+      const rollups = aggregate(counts);
+      const lastUsed = lastUsedByKey(counts, audits);
+      await db.transaction().execute(async (trx) => {
+        if (isPg && lastUsed.length > 0) {
+          // Row locks in one order for every batch, so concurrent batches queue instead of deadlocking.
+          await trx
+            .selectFrom("keys")
+            .select("id")
+            .where(
+              "id",
+              "in",
+              lastUsed.map(([id]) => id),
+            )
+            .orderBy("id")
+            .forUpdate()
+            .execute();
+        }
+        for (const rows of chunk(rollups.hourly, 7)) {
+          await trx
+            .insertInto("usage_counts")
+            .values(rows)
+            .onConflict((oc) =>
+              oc
+                .columns(["project_id", "key_id", "principal_id", "operation", "hour"])
+                .doUpdateSet((eb) => ({ count: eb("usage_counts.count", "+", eb.ref("excluded.count")) })),
+            )
+            .execute();
+        }
+        for (const rows of chunk(rollups.daily, 5)) {
+          await trx
+            .insertInto("usage_daily")
+            .values(rows)
+            .onConflict((oc) =>
+              oc
+                .columns(["project_id", "key_id", "operation", "day"])
+                .doUpdateSet((eb) => ({ count: eb("usage_daily.count", "+", eb.ref("excluded.count")) })),
+            )
+            .execute();
+        }
+        for (const rows of chunk(rollups.monthly, 7)) {
+          await trx
+            .insertInto("usage_monthly")
+            .values(rows)
+            .onConflict((oc) =>
+              oc
+                .columns(["domain_id", "project_id", "key_id", "principal_id", "operation", "month"])
+                .doUpdateSet((eb) => ({ count: eb("usage_monthly.count", "+", eb.ref("excluded.count")) })),
+            )
+            .execute();
+        }
+        for (const rows of chunk(lastUsed, 2)) {
+          // VALUES columns are column1, column2 in both dialects; the cast types the PostgreSQL parameter.
+          const values = sql.join(rows.map(([id, at]) => sql`(${id}, cast(${at} as bigint))`));
+          await sql`update keys set last_used_at = v.column2 from (values ${values}) as v
+            where keys.id = v.column1 and keys.last_used_at < v.column2`.execute(trx);
+        }
+        for (const rows of chunk(audits, 10)) {
+          await trx.insertInto("audit_events").values(rows.map(auditToRow)).execute();
+        }
+      });
+    },
+
+    async sumUsage(filter) {
+      let q = db
+        .selectFrom("usage_counts")
+        .select((eb) => eb.fn.sum<number | string | null>("count").as("n"));
+      if (filter.projectId !== undefined) q = q.where("project_id", "=", filter.projectId);
+      if (filter.domainId !== undefined) q = q.where("domain_id", "=", filter.domainId);
+      if (filter.keyId !== undefined) q = q.where("key_id", "=", filter.keyId);
+      if (filter.from) q = q.where("hour", ">=", filter.from.getTime());
+      if (filter.to) q = q.where("hour", "<", filter.to.getTime());
+      const row = await q.executeTakeFirst();
+      return num(row?.n);
+    },
+
+    async listAudit(filter) {
+      let q = db.selectFrom("audit_events").selectAll().where("project_id", "=", filter.projectId);
+      if (filter.keyId !== undefined) q = q.where("key_id", "=", filter.keyId);
+      if (filter.principalId !== undefined) q = q.where("principal_id", "=", filter.principalId);
+      if (filter.operation !== undefined) q = q.where("operation", "=", filter.operation);
+      if (filter.result !== undefined) q = q.where("result", "=", filter.result);
+      if (filter.cursor) {
+        const c = decodeCursor(filter.cursor, "audit", "number");
+        q = q.where((eb) => eb(eb.refTuple("time", "id"), "<", eb.tuple(c.value as number, c.id)));
+      }
+      const rows = await q
+        .orderBy("time", "desc")
+        .orderBy("id", "desc")
+        .limit(filter.limit + 1)
+        .execute();
+      const more = rows.length > filter.limit;
+      const page = more ? rows.slice(0, filter.limit) : rows;
+      const last = page[page.length - 1];
+      return {
+        items: page.map(rowToAudit),
+        nextCursor: more && last ? encodeCursor({ sort: "audit", value: last.time, id: last.id }) : null,
+      };
+    },
+  };
+}
+
+/**
+ * Sums a batch per row of each table before writing: fewer rows, and PostgreSQL refuses an
+ * upsert that touches one row twice. Rows are sorted so every batch locks them in the same order.
+ */
+function aggregate(counts: readonly TUsageCount[]) {
+  const hourly = new Map<string, Database["usage_counts"]>();
+  const daily = new Map<string, Database["usage_daily"]>();
+  const monthly = new Map<string, Database["usage_monthly"]>();
+  const add = <R extends { count: number }>(map: Map<string, R>, key: string, row: R) => {
+    const existing = map.get(key);
+    if (existing) existing.count += row.count;
+    else map.set(key, row);
+  };
+  for (const c of counts) {
+    const hour = c.hour.getTime();
+    const iso = c.hour.toISOString();
+    const day = iso.slice(0, 10);
+    const month = iso.slice(0, 7);
+    add(hourly, [c.projectId, c.keyId, c.principalId, c.operation, hour].join("\u0000"), {
+      project_id: c.projectId,
+      domain_id: c.domainId,
+      key_id: c.keyId,
+      principal_id: c.principalId,
+      operation: c.operation,
+      hour,
+      count: c.count,
+    });
+    add(daily, [c.projectId, c.keyId, c.operation, day].join("\u0000"), {
+      project_id: c.projectId,
+      key_id: c.keyId,
+      operation: c.operation,
+      day,
+      count: c.count,
+    });
+    add(monthly, [c.domainId, c.projectId, c.keyId, c.principalId, c.operation, month].join("\u0000"), {
+      domain_id: c.domainId,
+      project_id: c.projectId,
+      key_id: c.keyId,
+      principal_id: c.principalId,
+      operation: c.operation,
+      month,
+      count: c.count,
+    });
+  }
+  const sorted = <R>(map: Map<string, R>): R[] =>
+    [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+  return { hourly: sorted(hourly), daily: sorted(daily), monthly: sorted(monthly) };
+}
+
+/** The latest use of each key named in the batch (hour of a count, time of an audit), sorted by key ID. */
+function lastUsedByKey(
+  counts: readonly TUsageCount[],
+  audits: readonly TAuditEvent[],
+): Array<[string, number]> {
+  const latest = new Map<string, number>();
+  const see = (keyId: string | null, at: number) => {
+    if (!keyId) return;
+    if (at > (latest.get(keyId) ?? 0)) latest.set(keyId, at);
+  };
+  for (const c of counts) see(c.keyId, c.hour.getTime());
+  for (const a of audits) see(a.keyId, a.time.getTime());
+  return [...latest].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
