@@ -74,7 +74,13 @@ export const ERROR_CODES = {
   "KMS.2901": { status: 400, message: "Key rotation is not disabled." },
   "KMS.3001": { status: 400, message: "Invalid rotation_interval." },
   "APIGW.0301": { status: 401, message: "Incorrect IAM authentication information." },
-} as const satisfies Record<string, { status: 400 | 401 | 403 | 404 | 405 | 500; message: string }>;
+  // the console's own (BFF) codes
+  "CONSOLE.0401": { status: 401, message: "Sign in first." },
+  "CONSOLE.0402": { status: 401, message: "Wrong user name or password." },
+  "CONSOLE.0403": { status: 403, message: "Missing or wrong CSRF token." },
+  "CONSOLE.0404": { status: 404, message: "Not found." },
+  "CONSOLE.0429": { status: 429, message: "Too many sign-in attempts; try again later." },
+} as const satisfies Record<string, { status: 400 | 401 | 403 | 404 | 405 | 429 | 500; message: string }>;
 
 export type TErrorCode = keyof typeof ERROR_CODES;
 export const ZErrorCode = z.enum(Object.keys(ERROR_CODES) as [TErrorCode, ...TErrorCode[]]);

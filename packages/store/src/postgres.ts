@@ -22,6 +22,9 @@ export interface PostgresStoreOptions {
 /** Opens the PostgreSQL store at `url` and brings its schema up to date. */
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<KmsStore> {
   const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10, types });
+  // The server may end an idle connection (restart, failover, pg_terminate_backend). pg reports it
+  // on the pool, and an unheard 'error' event would crash the process; the pool just replaces it.
+  pool.on("error", () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const store = createKyselyStore(db, "postgres");
   try {

@@ -1,0 +1,301 @@
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { TServiceCode } from "@kms/domain";
+import {
+  createKms,
+  createRootKey,
+  type KmsEngine,
+  type KmsStore,
+  type ProvisionedProject,
+  systemClock,
+  systemRandom,
+} from "@kms/engine";
+import { openStore } from "@kms/store";
+import type { FastifyInstance } from "fastify";
+import { createKmsApi } from "./app.js";
+
+/** The embedded default's settings, from the environment. */
+export interface EmbeddedConfig {
+  dataDir: string;
+  host: string;
+  port: number;
+  /** postgres://… to use PostgreSQL instead of `<dataDir>/kms.sqlite`. */
+  databaseUrl?: string;
+  /** Base64 of the 32-byte root key; `<dataDir>/root.key` when unset. */
+  rootKey?: string;
+  logLevel?: string;
+  metering: boolean;
+  region: string;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/**
+ * Reads KMS_DATA_DIR, KMS_HOST, KMS_PORT, KMS_DATABASE_URL, KMS_ROOT_KEY, KMS_LOG, KMS_METERING.
+ * A relative data directory is resolved against where the user ran the command: pnpm runs the
+ * app's start script in apps/kms but sets INIT_CWD to the directory it was invoked from.
+ */
+export function readConfig(env: NodeJS.ProcessEnv = process.env): EmbeddedConfig {
+  const base = env.INIT_CWD || process.cwd();
+  const portText = env.KMS_PORT ?? "8081";
+  const port = Number(portText);
+  if (!/^\d{1,5}$/.test(portText) || port > 65535) {
+    throw new ConfigError(`KMS_PORT must be a port number (0-65535), got "${portText}"`);
+  }
+  const metering = (env.KMS_METERING ?? "on").toLowerCase();
+  if (!["on", "off", "true", "false", "1", "0"].includes(metering)) {
+    throw new ConfigError(`KMS_METERING must be on or off, got "${env.KMS_METERING}"`);
+  }
+  return {
+    dataDir: path.resolve(base, env.KMS_DATA_DIR || ".data"),
+    host: env.KMS_HOST || "127.0.0.1",
+    port,
+    databaseUrl: env.KMS_DATABASE_URL || undefined,
+    rootKey: env.KMS_ROOT_KEY || undefined,
+    logLevel: env.KMS_LOG || undefined,
+    metering: ["on", "true", "1"].includes(metering),
+    region: "local-1",
+  };
+}
+
+export type Log = (line: string) => void;
+
+const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function decodeRootKey(text: string, source: string): Buffer {
+  const trimmed = text.trim();
+  const key = STRICT_BASE64.test(trimmed) ? Buffer.from(trimmed, "base64") : Buffer.alloc(0);
+  if (key.length !== 32) {
+    throw new ConfigError(
+      `${source} must be the base64 of exactly 32 bytes (e.g. \`openssl rand -base64 32\`)`,
+    );
+  }
+  return key;
+}
+
+/**
+ * The root key: KMS_ROOT_KEY, or `<dataDir>/root.key`, created on first start (mode 0600). A key
+ * file next to the database protects nothing against someone who can read the directory: it is for
+ * development only, which the warning says.
+ */
+export function loadRootKey(config: EmbeddedConfig, warn: Log): Buffer {
+  if (config.rootKey) return decodeRootKey(config.rootKey, "KMS_ROOT_KEY");
+  const file = path.join(config.dataDir, "root.key");
+  if (!existsSync(file)) {
+    writeFileSync(file, `${randomBytes(32).toString("base64")}\n`, { mode: 0o600, flag: "wx" });
+    warn(
+      [
+        "",
+        "WARNING ********************************************************************",
+        `  Created a root key in ${file}.`,
+        "  It sits next to the data it protects: FOR DEVELOPMENT ONLY.",
+        "  In production set KMS_ROOT_KEY (base64 of 32 bytes) from a secret store.",
+        "  Losing this file makes every key in the database unusable.",
+        "****************************************************************************",
+        "",
+      ].join("\n"),
+    );
+  }
+  return decodeRootKey(readFileSync(file, "utf8"), file);
+}
+
+type UserCredentials = { ak: string; sk: string; password: string };
+type ServiceCredentials = { ak: string; sk: string };
+
+/** The shape of `<dataDir>/credentials.json` (documented in the README). */
+export interface CredentialsFile {
+  domainId: string;
+  projectId: string;
+  region: string;
+  kms: { endpoint: string };
+  users: { admin: UserCredentials; viewer: UserCredentials };
+  services: Record<TServiceCode, ServiceCredentials>;
+  /** Projects added with `kms add-project`. */
+  projects?: Array<{
+    projectId: string;
+    name: string;
+    region: string;
+    users: { admin: UserCredentials; viewer: UserCredentials };
+    services: Record<TServiceCode, ServiceCredentials>;
+  }>;
+}
+
+function credentialsOf(p: ProvisionedProject) {
+  const user = (u: ProvisionedProject["users"]["admin"]) => ({ ak: u.ak, sk: u.sk, password: u.password });
+  return {
+    users: { admin: user(p.users.admin), viewer: user(p.users.viewer) },
+    services: Object.fromEntries(
+      Object.entries(p.services).map(([code, s]) => [code, { ak: s.ak, sk: s.sk }]),
+    ) as Record<TServiceCode, ServiceCredentials>,
+  };
+}
+
+/** Writes the file atomically with mode 0600 (it holds secret keys and passwords). */
+export function writeCredentials(file: string, creds: CredentialsFile): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(creds, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, file);
+}
+
+export function readCredentials(file: string): CredentialsFile {
+  return JSON.parse(readFileSync(file, "utf8")) as CredentialsFile;
+}
+
+export const endpointOf = (host: string, port: number): string =>
+  `http://${host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host}:${port}`;
+
+export interface Embedded {
+  config: EmbeddedConfig;
+  engine: KmsEngine;
+  store: KmsStore;
+  credentialsFile: string;
+  credentials: CredentialsFile;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the data directory: root key, store (SQLite file or PostgreSQL), engine, and on first start
+ * a provisioned "default" project whose credentials go to credentials.json. Later starts reuse it.
+ */
+export async function openEmbedded(config: EmbeddedConfig, log: Log = console.error): Promise<Embedded> {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const rootKey = createRootKey(loadRootKey(config, log));
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    sqliteFile: path.join(config.dataDir, "kms.sqlite"),
+  });
+  let engine: KmsEngine | undefined;
+  try {
+    await store.migrate();
+    engine = createKms({
+      store,
+      clock: systemClock,
+      random: systemRandom,
+      rootKey,
+      metering: { enabled: config.metering },
+    });
+    const credentialsFile = path.join(config.dataDir, "credentials.json");
+    let credentials: CredentialsFile;
+    if (existsSync(credentialsFile)) {
+      credentials = readCredentials(credentialsFile);
+    } else {
+      const p = await engine.provisionProject({ name: "default", region: config.region });
+      credentials = {
+        domainId: p.project.domainId,
+        projectId: p.project.id,
+        region: p.project.region,
+        kms: { endpoint: endpointOf(config.host, config.port) },
+        ...credentialsOf(p),
+      };
+      writeCredentials(credentialsFile, credentials);
+    }
+    const opened = engine;
+    return {
+      config,
+      engine,
+      store,
+      credentialsFile,
+      credentials,
+      async close() {
+        await opened.close();
+        await store.close();
+      },
+    };
+  } catch (e) {
+    await engine?.close().catch(() => {});
+    await store.close().catch(() => {});
+    throw e;
+  }
+}
+
+/** Adds a project to the domain of the data directory and appends its credentials to the file. */
+export async function addProject(config: EmbeddedConfig, name: string, log: Log = console.error) {
+  const embedded = await openEmbedded(config, log);
+  try {
+    const p = await embedded.engine.provisionProject({
+      name,
+      region: config.region,
+      domainId: embedded.credentials.domainId,
+    });
+    const entry = { projectId: p.project.id, name, region: p.project.region, ...credentialsOf(p) };
+    const current = readCredentials(embedded.credentialsFile);
+    writeCredentials(embedded.credentialsFile, {
+      ...current,
+      projects: [...(current.projects ?? []), entry],
+    });
+    return { projectId: p.project.id, credentialsFile: embedded.credentialsFile };
+  } finally {
+    await embedded.close();
+  }
+}
+
+export interface Server {
+  app: FastifyInstance;
+  embedded: Embedded;
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+export interface ServeOptions {
+  log?: Log;
+  /** How often due deletions and due rotations are carried out. */
+  housekeepingIntervalMs?: number;
+}
+
+/** The embedded default: opens the data directory, listens, runs housekeeping timers. */
+export async function serve(config: EmbeddedConfig, opts: ServeOptions = {}): Promise<Server> {
+  const log = opts.log ?? console.error;
+  const embedded = await openEmbedded(config, log);
+  const { engine } = embedded;
+  const app = createKmsApi({ engine, logLevel: config.logLevel });
+  let address: string;
+  try {
+    address = await app.listen({ host: config.host, port: config.port });
+  } catch (e) {
+    await embedded.close();
+    throw e;
+  }
+  const port = Number(new URL(address).port);
+  const endpoint = endpointOf(config.host, port);
+  if (embedded.credentials.kms.endpoint !== endpoint) {
+    embedded.credentials = { ...embedded.credentials, kms: { endpoint } };
+    writeCredentials(embedded.credentialsFile, {
+      ...readCredentials(embedded.credentialsFile),
+      kms: { endpoint },
+    });
+  }
+
+  const every = opts.housekeepingIntervalMs ?? 60_000;
+  const housekeeping = (name: string, task: () => Promise<number>) => {
+    const t = setInterval(() => {
+      task().catch((e) => log(`${name} failed: ${e instanceof Error ? e.name : typeof e}`));
+    }, every);
+    t.unref();
+    return t;
+  };
+  const timers = [
+    housekeeping("deletion sweep", () => engine.sweepDueDeletions()),
+    housekeeping("rotation", () => engine.rotateDueKeys()),
+  ];
+
+  log(`KMS API listening on ${endpoint}`);
+  log(`Credentials (AK/SK, console passwords): ${embedded.credentialsFile}`);
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    embedded,
+    endpoint,
+    close() {
+      closing ??= (async () => {
+        for (const t of timers) clearInterval(t);
+        await app.close();
+        await embedded.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+import { parseArgs } from "node:util";
+import { addProject, ConfigError, readConfig, serve } from "./bootstrap.js";
+
+const USAGE = `Usage:
+  kms serve                    start the KMS API (embedded default: ./.data, 127.0.0.1:8081)
+  kms add-project --name NAME  add a project to the domain; its credentials go to credentials.json
+
+Environment: KMS_DATA_DIR, KMS_HOST, KMS_PORT, KMS_DATABASE_URL, KMS_ROOT_KEY, KMS_LOG, KMS_METERING`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command = "serve", ...rest] = argv;
+  const config = readConfig();
+  if (command === "serve") {
+    const server = await serve(config);
+    const stop = (signal: string) => {
+      console.error(`${signal}: shutting down`);
+      server.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+    return -1; // keep running
+  }
+  if (command === "add-project") {
+    const { values } = parseArgs({ args: rest, options: { name: { type: "string" } } });
+    if (!values.name || !/^[a-zA-Z0-9_-]{1,64}$/.test(values.name)) {
+      console.error("add-project needs --name NAME (1-64 of letters, digits, _ and -)");
+      return 2;
+    }
+    const r = await addProject(config, values.name);
+    console.error(
+      `Added project ${values.name} (${r.projectId}); credentials appended to ${r.credentialsFile}`,
+    );
+    return 0;
+  }
+  console.error(USAGE);
+  return command === "help" || command === "--help" ? 0 : 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (e: unknown) => {
+    // Configuration problems are the user's to fix: say what; anything else: no internals.
+    console.error(
+      e instanceof ConfigError ? e.message : `kms: ${e instanceof Error ? e.message : String(e)}`,
+    );
+    process.exitCode = 1;
+  },
+);
