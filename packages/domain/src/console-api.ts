@@ -4,7 +4,7 @@
  * these; the console uses the inferred types.
  */
 import { z } from "zod";
-import { DEFAULT_ALIAS_SUFFIX, ZServiceCode } from "./default-keys.js";
+import { DEFAULT_ALIAS_SUFFIX, ZDefaultKeyCatalogEntry, ZServiceCode } from "./default-keys.js";
 import {
   MAX_TAGS_PER_KEY,
   PENDING_DAYS_MAX,
@@ -112,12 +112,20 @@ export const ZConsoleAlias = ZKeyAlias.refine((a) => !a.endsWith(DEFAULT_ALIAS_S
   message: `An alias may not end in ${DEFAULT_ALIAS_SUFFIX}: that suffix is reserved for service default keys.`,
 });
 
+/** A key's tags: at most MAX_TAGS_PER_KEY, each tag key once. */
+const ZTagList = z
+  .array(ZTag)
+  .max(MAX_TAGS_PER_KEY)
+  .refine((tags) => new Set(tags.map((t) => t.key)).size === tags.length, {
+    message: "Each tag key may appear once.",
+  });
+
 export const ZCreateKeyRequest = z.strictObject({
   alias: ZConsoleAlias,
   spec: ZKeySpec.default("AES_256"),
   usage: ZKeyUsage.optional(),
   description: ZKeyDescription.default(""),
-  tags: z.array(ZTag).max(MAX_TAGS_PER_KEY).default([]),
+  tags: ZTagList.default([]),
 });
 export type TCreateKeyRequest = z.input<typeof ZCreateKeyRequest>;
 
@@ -131,7 +139,7 @@ export const ZScheduleDeletionRequest = z.strictObject({
 });
 export type TScheduleDeletionRequest = z.infer<typeof ZScheduleDeletionRequest>;
 
-export const ZPutTagsRequest = z.strictObject({ tags: z.array(ZTag).max(MAX_TAGS_PER_KEY) });
+export const ZPutTagsRequest = z.strictObject({ tags: ZTagList });
 export type TPutTagsRequest = z.infer<typeof ZPutTagsRequest>;
 
 export const ZPutRotationRequest = z.strictObject({
@@ -263,3 +271,66 @@ export const ZConsoleErrorBody = z.object({
   }),
 });
 export type TConsoleErrorBody = z.infer<typeof ZConsoleErrorBody>;
+
+/** The project selector every project-scoped route takes in its query string. */
+export const ZProjectQuery = z.strictObject({ projectId: z.string().min(1).max(64) });
+export const ZKeyIdParams = z.strictObject({ id: ZKeyId });
+
+export const ZProjectsResponse = z.object({
+  items: z.array(z.object({ id: z.string(), name: z.string(), region: z.string() })),
+});
+
+/** Month reports: the current UTC month when `month` is omitted. */
+export const ZMonthParams = z.strictObject({
+  projectId: z.string().min(1).max(64),
+  month: ZMonth.optional(),
+});
+
+export const ZBillLine = z.object({
+  kind: z.enum(["hosting", "requests"]),
+  description: z.string(),
+  projectId: z.string().nullable(),
+  keyId: z.string().nullable(),
+  version: z.number().int().nullable(),
+  quantity: z.number(),
+  unit: z.enum(["hour", "request"]),
+  unitPrice: z.number(),
+  amount: z.number(),
+});
+export const ZBill = z.object({
+  month: ZMonth,
+  currency: z.string(),
+  lines: z.array(ZBillLine),
+  total: z.number(),
+});
+export type TBill = z.infer<typeof ZBill>;
+
+export const ZDefaultKeysCatalogResponse = z.object({
+  items: z.array(
+    ZDefaultKeyCatalogEntry.extend({
+      /** Whether the service has created its default key in this project yet. */
+      exists: z.boolean(),
+      keyId: ZKeyId.nullable(),
+    }),
+  ),
+});
+export type TDefaultKeysCatalogResponse = z.infer<typeof ZDefaultKeysCatalogResponse>;
+
+/** keys.csv takes the list's filters, without paging. */
+export const ZKeysCsvParams = ZKeyListParams.omit({ cursor: true, limit: true });
+
+/** Server-sent events of GET /api/events (the SSE `event:` is `type`; `data:` is this JSON). */
+export const ZConsoleEvent = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("key-created"), keyId: z.string(), time: ZIsoDate }),
+  z.object({ type: z.literal("key-changed"), keyId: z.string(), action: ZOperation, time: ZIsoDate }),
+  z.object({
+    type: z.literal("default-key-created"),
+    keyId: z.string(),
+    service: z.string().nullable(),
+    time: ZIsoDate,
+  }),
+  z.object({ type: z.literal("usage"), month: ZMonth, totalRequests: z.number().int() }),
+]);
+export type TConsoleEvent = z.infer<typeof ZConsoleEvent>;
+
+export const ZHealth = z.object({ status: z.literal("ok") });

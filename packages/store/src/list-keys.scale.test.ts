@@ -61,8 +61,8 @@ describe("listKeys over 100,000 keys (SQLite)", () => {
   });
 
   const plan = (q: TKeyListQuery) => {
-    const { page } = listKeysQueries(compiler, project.id, ZKeyListQuery.parse(q), []);
-    const compiled = page.compile();
+    const { pages } = listKeysQueries(compiler, project.id, ZKeyListQuery.parse(q), []);
+    const compiled = pages[0]!.compile();
     const rows = raw.prepare(`explain query plan ${compiled.sql}`).all(...compiled.parameters) as Array<{
       detail: string;
     }>;
@@ -78,7 +78,7 @@ describe("listKeys over 100,000 keys (SQLite)", () => {
     for (let i = 1; i < runs; i++) page = await store.listKeys(project.id, query, []);
     const perPage = (performance.now() - started) / runs;
     // The same page and count statements alone, to show where the time goes.
-    const { page: pageQuery, count } = listKeysQueries(compiler, project.id, query, []);
+    const { pages, counts } = listKeysQueries(compiler, project.id, query, []);
     const alone = (compiled: { sql: string; parameters: readonly unknown[] }) => {
       const stmt = raw.prepare(compiled.sql);
       const t = performance.now();
@@ -86,7 +86,7 @@ describe("listKeys over 100,000 keys (SQLite)", () => {
       return ((performance.now() - t) / runs).toFixed(2);
     };
     console.log(
-      `${label}: listKeys ${perPage.toFixed(2)} ms (page query ${alone(pageQuery.compile())} ms, count ${alone(count.compile())} ms, total ${page.total})`,
+      `${label}: listKeys ${perPage.toFixed(2)} ms (page queries ${pages.map((p) => alone(p.compile())).join(" + ")} ms, count ${counts.map((c) => alone(c.compile())).join(" + ")} ms, total ${page.total})`,
     );
     return page;
   };
@@ -118,6 +118,30 @@ describe("listKeys over 100,000 keys (SQLite)", () => {
     }
   });
 
+  it("counts totals from the counters, or from covering index ranges when searching", () => {
+    const countPlans = (q: TKeyListQuery) =>
+      listKeysQueries(compiler, project.id, ZKeyListQuery.parse(q), []).counts.map((c) => {
+        const compiled = c.compile();
+        const rows = raw.prepare(`explain query plan ${compiled.sql}`).all(...compiled.parameters) as Array<{
+          detail: string;
+        }>;
+        return rows.map((r) => r.detail).join("\n");
+      });
+    const searchPlan = plan({ search: "key-0999", states: ["enabled"], sort: "alias", order: "asc" }).join(
+      "\n",
+    );
+    console.log(`page plan (search):\n${searchPlan}`);
+    expect(searchPlan).toMatch(
+      /INDEX (keys_search_alias|keys_live_alias) \(project_id=\? AND (destroyed_at=\? AND )?alias>\? AND alias<\?\)/,
+    );
+    const [plain] = countPlans({ states: ["enabled"], specs: ["AES_256"] });
+    expect(plain).toMatch(/key_counts/);
+    const [byAlias, byId] = countPlans({ search: "key-0999", states: ["enabled"] });
+    console.log(`count plans (search):\n${byAlias}\n${byId}`);
+    expect(byAlias).toMatch(/COVERING INDEX keys_search_alias/);
+    expect(byId).toMatch(/COVERING INDEX keys_search_id/);
+  });
+
   it("pages through a deep range at the cost of one page (timings printed)", async () => {
     const first = await timed("first page, createdAt desc", { limit: 50 });
     expect(first.items).toHaveLength(50);
@@ -131,13 +155,22 @@ describe("listKeys over 100,000 keys (SQLite)", () => {
     }
     await timed("page 201 by cursor, createdAt desc", { limit: 50, cursor });
     await timed("first page, alias asc", { sort: "alias", order: "asc", limit: 50 });
-    await timed("search alias prefix key-0999", { search: "key-0999", limit: 50 });
+    const searched = await timed("search alias prefix key-0999", { search: "key-0999", limit: 50 });
+    expect(searched.total).toBe(100);
     const filtered = await timed("states [disabled], specs [SM4]", {
       states: ["disabled"],
       specs: ["SM4"],
       limit: 50,
     });
     expect(filtered.total).toBe(KEYS / 20);
+    const none = await timed("search key-0999 with no match in the filter", {
+      search: "key-0999",
+      states: ["pending_import"],
+      sort: "alias",
+      order: "asc",
+      limit: 50,
+    });
+    expect(none.total).toBe(0);
     await timed("offset 50,000 (Huawei marker)", { offset: 50_000, limit: 50 });
   }, 60_000);
 });

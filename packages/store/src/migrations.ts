@@ -261,5 +261,225 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0002_reports_sessions_counts": {
+      up: (db: Kysely<unknown>) => reportsSessionsCounts(db, dialect),
+    },
   };
 }
+
+/**
+ * Reports, sessions and cheap key-list totals:
+ * - rollups that reports read instead of the hourly counters (each keyed so a report reads one row
+ *   per key, principal or day, whatever the number of requests);
+ * - console sessions;
+ * - an audit sequence usable as a feed cursor (commit order = sequence order, see recordUsage);
+ * - per-project key counters kept by triggers, so listKeys' total is a sum of a few rows.
+ */
+async function reportsSessionsCounts(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
+  const isPg = dialect === "postgres";
+  const binary = isPg ? sql`collate "C"` : sql``;
+  const dayOfHour = isPg
+    ? sql`to_char(to_timestamp(hour / 1000) at time zone 'UTC', 'YYYY-MM-DD')`
+    : sql`strftime('%Y-%m-%d', hour / 1000, 'unixepoch')`;
+
+  await db.schema
+    .createTable("usage_key_monthly")
+    .addColumn("domain_id", "text", (c) => c.notNull())
+    .addColumn("month", "text", (c) => c.notNull())
+    .addColumn("project_id", "text", (c) => c.notNull())
+    .addColumn("key_id", "text", (c) => c.notNull())
+    .addColumn("count", "bigint", (c) => c.notNull())
+    .addPrimaryKeyConstraint("usage_key_monthly_pk", ["domain_id", "month", "project_id", "key_id"])
+    .execute();
+  await db.schema
+    .createIndex("usage_key_monthly_project")
+    .on("usage_key_monthly")
+    .columns(["project_id", "month", "key_id"])
+    .execute();
+  await sql`insert into usage_key_monthly (domain_id, month, project_id, key_id, count)
+    select domain_id, month, project_id, key_id, sum(count) from usage_monthly
+    group by domain_id, month, project_id, key_id`.execute(db);
+
+  await db.schema
+    .createTable("usage_principal_monthly")
+    .addColumn("domain_id", "text", (c) => c.notNull())
+    .addColumn("month", "text", (c) => c.notNull())
+    .addColumn("principal_id", "text", (c) => c.notNull())
+    .addColumn("count", "bigint", (c) => c.notNull())
+    .addPrimaryKeyConstraint("usage_principal_monthly_pk", ["domain_id", "month", "principal_id"])
+    .execute();
+  await sql`insert into usage_principal_monthly (domain_id, month, principal_id, count)
+    select domain_id, month, principal_id, sum(count) from usage_monthly
+    group by domain_id, month, principal_id`.execute(db);
+
+  await db.schema
+    .createTable("usage_domain_daily")
+    .addColumn("domain_id", "text", (c) => c.notNull())
+    .addColumn("day", "text", (c) => c.notNull())
+    .addColumn("count", "bigint", (c) => c.notNull())
+    .addPrimaryKeyConstraint("usage_domain_daily_pk", ["domain_id", "day"])
+    .execute();
+  await sql`insert into usage_domain_daily (domain_id, day, count)
+    select domain_id, ${dayOfHour}, sum(count) from usage_counts group by domain_id, ${dayOfHour}`.execute(
+    db,
+  );
+
+  // Who used a key, all time: one row per principal and operation, with the hour of last use.
+  await db.schema
+    .createTable("usage_key_principal")
+    .addColumn("project_id", "text", (c) => c.notNull())
+    .addColumn("key_id", "text", (c) => c.notNull())
+    .addColumn("principal_id", "text", (c) => c.notNull())
+    .addColumn("operation", "text", (c) => c.notNull())
+    .addColumn("count", "bigint", (c) => c.notNull())
+    .addColumn("last_hour", "bigint", (c) => c.notNull())
+    .addPrimaryKeyConstraint("usage_key_principal_pk", ["project_id", "key_id", "principal_id", "operation"])
+    .execute();
+  await sql`insert into usage_key_principal (project_id, key_id, principal_id, operation, count, last_hour)
+    select project_id, key_id, principal_id, operation, sum(count), max(hour) from usage_counts
+    group by project_id, key_id, principal_id, operation`.execute(db);
+
+  // Hosting bills read every custom key version of a domain: both sides of that join from indexes alone.
+  await db.schema
+    .createIndex("keys_domain")
+    .on("keys")
+    .columns([
+      "domain_id",
+      "is_default",
+      "id",
+      "project_id",
+      "alias",
+      "state",
+      "destroyed_at",
+      "deletion_scheduled_at",
+    ])
+    .execute();
+  await db.schema
+    .createIndex("key_versions_created")
+    .on("key_versions")
+    .columns(["key_id", "version", "created_at"])
+    .execute();
+
+  // Search totals count two prefix ranges (alias, ID); these indexes answer them without the table.
+  const filterColumns = ["state", "spec", "is_default", "service"];
+  await db.schema
+    .createIndex("keys_search_alias")
+    .on("keys")
+    .columns(["project_id", "destroyed_at", "alias", ...filterColumns])
+    .execute();
+  await db.schema
+    .createIndex("keys_search_id")
+    .on("keys")
+    .columns(["project_id", "destroyed_at", "id", "alias", ...filterColumns])
+    .execute();
+
+  await db.schema
+    .createTable("sessions")
+    .addColumn("id_hash", "text", (c) => c.primaryKey())
+    .addColumn("principal_id", "text", (c) => c.notNull())
+    .addColumn("domain_id", "text", (c) => c.notNull())
+    .addColumn("username", "text", (c) => c.notNull())
+    .addColumn("role", "text", (c) => c.notNull())
+    .addColumn("csrf_token", "text", (c) => c.notNull())
+    .addColumn("created_at", "bigint", (c) => c.notNull())
+    .addColumn("expires_at", "bigint", (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex("sessions_expires").on("sessions").column("expires_at").execute();
+
+  // The audit feed's cursor. Existing events are numbered in time order.
+  await db.schema.alterTable("audit_events").addColumn("seq", "bigint").execute();
+  await sql`update audit_events set seq = (
+    select n from (select id, row_number() over (order by time, id) as n from audit_events) numbered
+    where numbered.id = audit_events.id)`.execute(db);
+  await db.schema.createIndex("audit_seq").on("audit_events").column("seq").unique().execute();
+  await db.schema
+    .createIndex("audit_project_seq")
+    .on("audit_events")
+    .columns(["project_id", "seq"])
+    .execute();
+
+  // Live keys per project and filter bucket; service is '' for custom keys (a key column cannot be null).
+  await db.schema
+    .createTable("key_counts")
+    .addColumn("project_id", "text", (c) => c.notNull())
+    .addColumn("state", "text", (c) => c.modifyFront(binary).notNull())
+    .addColumn("spec", "text", (c) => c.modifyFront(binary).notNull())
+    .addColumn("is_default", "integer", (c) => c.notNull())
+    .addColumn("service", "text", (c) => c.notNull())
+    .addColumn("count", "bigint", (c) => c.notNull())
+    .addPrimaryKeyConstraint("key_counts_pk", ["project_id", "state", "spec", "is_default", "service"])
+    .execute();
+  await sql`insert into key_counts (project_id, state, spec, is_default, service, count)
+    select project_id, state, spec, is_default, coalesce(service, ''), count(*) from keys
+    where destroyed_at is null group by project_id, state, spec, is_default, coalesce(service, '')`.execute(
+    db,
+  );
+  for (const statement of isPg ? POSTGRES_KEY_COUNT_TRIGGERS : SQLITE_KEY_COUNT_TRIGGERS) {
+    await sql.raw(statement).execute(db);
+  }
+}
+
+// Triggers rather than code: every write to keys (any store instance, any process, a raw insert in
+// a test) keeps the counters in the same transaction as the row.
+const SQLITE_KEY_COUNT_TRIGGERS = [
+  `create trigger keys_count_insert after insert on keys when new.destroyed_at is null begin
+    insert into key_counts (project_id, state, spec, is_default, service, count)
+    values (new.project_id, new.state, new.spec, new.is_default, coalesce(new.service, ''), 1)
+    on conflict (project_id, state, spec, is_default, service) do update set count = count + 1;
+  end`,
+  `create trigger keys_count_update after update of state, destroyed_at on keys
+  when old.state is not new.state or (old.destroyed_at is null) <> (new.destroyed_at is null) begin
+    update key_counts set count = count - 1
+    where old.destroyed_at is null and project_id = old.project_id and state = old.state
+      and spec = old.spec and is_default = old.is_default and service = coalesce(old.service, '');
+    insert into key_counts (project_id, state, spec, is_default, service, count)
+    select new.project_id, new.state, new.spec, new.is_default, coalesce(new.service, ''), 1
+    where new.destroyed_at is null
+    on conflict (project_id, state, spec, is_default, service) do update set count = count + 1;
+  end`,
+  `create trigger keys_count_delete after delete on keys when old.destroyed_at is null begin
+    update key_counts set count = count - 1
+    where project_id = old.project_id and state = old.state and spec = old.spec
+      and is_default = old.is_default and service = coalesce(old.service, '');
+  end`,
+];
+
+const POSTGRES_KEY_COUNT_TRIGGERS = [
+  `create function key_counts_add(p text, st text, sp text, d integer, sv text, n bigint) returns void
+  language sql as $$
+    insert into key_counts (project_id, state, spec, is_default, service, count)
+    values (p, st, sp, d, coalesce(sv, ''), n)
+    on conflict (project_id, state, spec, is_default, service)
+    do update set count = key_counts.count + excluded.count
+  $$`,
+  // A state change touches two counter rows; taking them in state order means two transactions
+  // moving keys between the same two states in opposite directions cannot deadlock.
+  `create function key_counts_track() returns trigger language plpgsql as $$
+  begin
+    if tg_op = 'INSERT' then
+      if new.destroyed_at is null then
+        perform key_counts_add(new.project_id, new.state, new.spec, new.is_default, new.service, 1);
+      end if;
+    elsif tg_op = 'DELETE' then
+      if old.destroyed_at is null then
+        perform key_counts_add(old.project_id, old.state, old.spec, old.is_default, old.service, -1);
+      end if;
+    elsif old.destroyed_at is null and new.destroyed_at is null and new.state < old.state then
+      perform key_counts_add(new.project_id, new.state, new.spec, new.is_default, new.service, 1);
+      perform key_counts_add(old.project_id, old.state, old.spec, old.is_default, old.service, -1);
+    else
+      if old.destroyed_at is null then
+        perform key_counts_add(old.project_id, old.state, old.spec, old.is_default, old.service, -1);
+      end if;
+      if new.destroyed_at is null then
+        perform key_counts_add(new.project_id, new.state, new.spec, new.is_default, new.service, 1);
+      end if;
+    end if;
+    return null;
+  end $$`,
+  `create trigger keys_count_insert_delete after insert or delete on keys
+  for each row execute function key_counts_track()`,
+  `create trigger keys_count_update after update of state, destroyed_at on keys for each row
+  when (old.state is distinct from new.state or old.destroyed_at is distinct from new.destroyed_at)
+  execute function key_counts_track()`,
+];

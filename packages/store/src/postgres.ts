@@ -1,8 +1,7 @@
-import type { KmsStore } from "@kms/engine";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { Database } from "./schema.js";
-import { createKyselyStore } from "./store.js";
+import { createKyselyStore, type FullStore } from "./store.js";
 
 const INT8_OID = 20;
 
@@ -20,7 +19,7 @@ export interface PostgresStoreOptions {
 }
 
 /** Opens the PostgreSQL store at `url` and brings its schema up to date. */
-export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<KmsStore> {
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<FullStore> {
   const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10, types });
   // The server may end an idle connection (restart, failover, pg_terminate_backend). pg reports it
   // on the pool, and an unheard 'error' event would crash the process; the pool just replaces it.

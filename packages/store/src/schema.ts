@@ -127,6 +127,61 @@ export interface AuditEventsTable {
   error_code: string | null;
   /** JSON object of non-secret facts. */
   details: string;
+  /** Position in the audit feed: assigned under the write lock, so commit order is sequence order. */
+  seq: number | null;
+}
+
+export interface UsageKeyMonthlyTable {
+  domain_id: string;
+  month: string;
+  project_id: string;
+  key_id: string;
+  count: number;
+}
+
+export interface UsagePrincipalMonthlyTable {
+  domain_id: string;
+  month: string;
+  principal_id: string;
+  count: number;
+}
+
+export interface UsageDomainDailyTable {
+  domain_id: string;
+  day: string;
+  count: number;
+}
+
+export interface UsageKeyPrincipalTable {
+  project_id: string;
+  key_id: string;
+  principal_id: string;
+  operation: string;
+  count: number;
+  /** Start of the latest hour with a request. */
+  last_hour: number;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  principal_id: string;
+  domain_id: string;
+  username: string;
+  role: string;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** Live keys per filter bucket, kept by triggers on keys. */
+export interface KeyCountsTable {
+  project_id: string;
+  state: string;
+  spec: string;
+  is_default: number;
+  /** "" for custom keys. */
+  service: string;
+  count: number;
 }
 
 export interface Database {
@@ -141,6 +196,12 @@ export interface Database {
   usage_daily: UsageDailyTable;
   usage_monthly: UsageMonthlyTable;
   audit_events: AuditEventsTable;
+  usage_key_monthly: UsageKeyMonthlyTable;
+  usage_principal_monthly: UsagePrincipalMonthlyTable;
+  usage_domain_daily: UsageDomainDailyTable;
+  usage_key_principal: UsageKeyPrincipalTable;
+  sessions: SessionsTable;
+  key_counts: KeyCountsTable;
 }
 
 export type SqlDialect = "sqlite" | "postgres";

@@ -1,11 +1,10 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type { KmsStore } from "@kms/engine";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely } from "kysely";
 import type { Database } from "./schema.js";
 import { sqliteDialect, statementCache } from "./sqlite-driver.js";
-import { createKyselyStore } from "./store.js";
+import { createKyselyStore, type FullStore } from "./store.js";
 
 export interface SqliteStoreOptions {
   /** FULL (the default) makes every commit durable before it is acknowledged; NORMAL is for measuring that cost. */
@@ -13,7 +12,7 @@ export interface SqliteStoreOptions {
 }
 
 /** Opens (creating if needed) the SQLite store in one file and brings its schema up to date. */
-export async function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Promise<KmsStore> {
+export async function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Promise<FullStore> {
   if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
   const sqlite = new BetterSqlite3(file);
   sqlite.pragma("journal_mode = WAL");

@@ -10,12 +10,13 @@ import type {
   TUsageCount,
 } from "@kms/domain";
 import { HIDDEN_SERVICES, ZKeyListQuery } from "@kms/domain";
-import type { GrantRecord, KeyVersionRecord, KmsStore } from "@kms/engine";
+import type { GrantRecord, KeyVersionRecord } from "@kms/engine";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FullStore } from "./store.js";
 
 /** What a dialect's test file provides: fresh store instances on one shared, empty test database. */
 export interface StoreHarness {
-  open(): Promise<KmsStore>;
+  open(): Promise<FullStore>;
   /** Reads the database directly, to check what the store hides (wiped material). */
   raw(sqlText: string, params: unknown[]): Promise<Array<Record<string, unknown>>>;
   /** The placeholder of the n-th (1-based) parameter in `raw`'s SQL. */
@@ -80,7 +81,7 @@ const list = (q: TKeyListQuery) => ZKeyListQuery.parse(q);
 export function describeStoreContract(name: string, setup: () => Promise<StoreHarness>): void {
   describe(`${name} store contract`, () => {
     let harness: StoreHarness;
-    let store: KmsStore;
+    let store: FullStore;
 
     beforeAll(async () => {
       harness = await setup();
@@ -606,6 +607,468 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreHa
       });
     });
 
+    describe("key-list totals", () => {
+      const SPECS: TKeySpec[] = ["AES_256", "RSA_2048", "HMAC_256"];
+      const QUERIES: TKeyListQuery[] = [
+        {},
+        { states: ["enabled"] },
+        { states: ["disabled", "pending_deletion"], specs: ["AES_256"] },
+        { kind: "default" },
+        { kind: "custom", specs: ["RSA_2048", "HMAC_256"] },
+        { includeHidden: false },
+        { search: "t-1" },
+        { search: "t-", states: ["enabled"], kind: "custom" },
+        { search: "vbs/" },
+      ];
+      const expectedTotal = (keys: TKey[], q: TKeyListQuery) => {
+        const p = list(q);
+        return keys.filter(
+          (k) =>
+            (!p.states || p.states.includes(k.state)) &&
+            (!p.specs || p.specs.includes(k.spec)) &&
+            (p.kind !== "default" || k.isDefault) &&
+            (p.kind !== "custom" || !k.isDefault) &&
+            (p.includeHidden || !k.isDefault || !HIDDEN_SERVICES.includes(k.service as TServiceCode)) &&
+            (!p.search || k.alias.startsWith(p.search) || k.id.startsWith(p.search)),
+        ).length;
+      };
+      const liveKeys = async (projectId: string) =>
+        (await store.listKeys(projectId, list({ limit: 1000 }), [])).items;
+      const checkTotals = async (projectId: string) => {
+        const keys = await liveKeys(projectId);
+        for (const q of QUERIES) {
+          const page = await store.listKeys(projectId, list({ ...q, limit: 1 }), HIDDEN_SERVICES);
+          expect(page.total, JSON.stringify(q)).toBe(expectedTotal(keys, q));
+        }
+        return keys;
+      };
+
+      it("stay exact through inserts, state changes, rotation and destruction", async () => {
+        const project = await newProject();
+        for (let i = 0; i < 24; i++) {
+          await newKey(project, {
+            alias: `t-${i}`,
+            spec: SPECS[i % SPECS.length]!,
+            state: i % 4 === 0 ? "disabled" : "enabled",
+          });
+        }
+        for (const service of ["obs", "vbs", "sfs"] as const) {
+          const key = makeDefaultKey(project, service);
+          await store.insertDefaultKey(key, makeVersion(key.id));
+          await store.insertDefaultKey(makeDefaultKey(project, service), makeVersion(randomUUID()));
+        }
+        let keys = await checkTotals(project.id);
+        expect(keys).toHaveLength(27);
+
+        const custom = keys.filter((k) => !k.isDefault);
+        for (const k of custom.slice(0, 6)) {
+          await store.updateKey(
+            project.id,
+            k.id,
+            {},
+            { state: k.state === "enabled" ? "disabled" : "enabled" },
+          );
+        }
+        // A refused compare-and-set and an alias change move nothing.
+        await store.updateKey(
+          project.id,
+          custom[7]!.id,
+          { states: ["pending_import"] },
+          { state: "disabled" },
+        );
+        await store.updateKey(project.id, custom[8]!.id, {}, { alias: "t-renamed", description: "d" });
+        await store.addKeyVersion(project.id, makeVersion(custom[9]!.id, 2), {});
+        for (const k of custom.slice(10, 14)) {
+          await store.updateKey(
+            project.id,
+            k.id,
+            {},
+            { state: "pending_deletion", deletionScheduledAt: at(10), deletionDate: at(20) },
+          );
+        }
+        keys = await checkTotals(project.id);
+        expect(keys.filter((k) => k.state === "pending_deletion")).toHaveLength(4);
+
+        expect(await store.destroyKey(project.id, custom[10]!.id, at(30))).toBe(true);
+        expect(await store.destroyKey(project.id, custom[11]!.id, at(30))).toBe(true);
+        await store.updateKey(
+          project.id,
+          custom[12]!.id,
+          {},
+          { state: "disabled", deletionScheduledAt: null },
+        );
+        keys = await checkTotals(project.id);
+        expect(keys).toHaveLength(25);
+      });
+
+      it("stay exact under concurrent writers on two store instances", async () => {
+        const project = await newProject();
+        const keys: TKey[] = [];
+        for (let i = 0; i < 30; i++) {
+          keys.push(await newKey(project, { alias: `t-${i}`, state: i % 2 ? "enabled" : "disabled" }));
+        }
+        const second = await harness.open();
+        try {
+          // Keys move between the same two states in both directions at once, while keys are inserted.
+          await Promise.all([
+            ...keys.map((k, i) =>
+              (i % 2 ? store : second).updateKey(
+                project.id,
+                k.id,
+                {},
+                { state: k.state === "enabled" ? "disabled" : "enabled" },
+              ),
+            ),
+            ...Array.from({ length: 20 }, (_, i) => {
+              const key = makeKey(project, { alias: `t-new-${i}`, spec: SPECS[i % 3]! });
+              return (i % 2 ? second : store).insertKey(key, makeVersion(key.id), 1000);
+            }),
+            ...Array.from({ length: 10 }, () =>
+              (Math.random() < 0.5 ? store : second).updateKey(
+                project.id,
+                keys[0]!.id,
+                { states: ["enabled", "disabled"] },
+                { state: "pending_deletion", deletionScheduledAt: at(1), deletionDate: at(2) },
+              ),
+            ),
+          ]);
+        } finally {
+          await second.close();
+        }
+        const live = await checkTotals(project.id);
+        expect(live).toHaveLength(50);
+        const rows = await harness.raw(
+          `select state, count(*) as n from keys where project_id = ${harness.param(1)} and destroyed_at is null group by state`,
+          [project.id],
+        );
+        for (const r of rows) {
+          const page = await store.listKeys(project.id, list({ states: [r.state as TKeyState] }), []);
+          expect(page.total).toBe(Number(r.n));
+        }
+      });
+    });
+
+    describe("usage reports", () => {
+      const count = (
+        project: TProject,
+        keyId: string,
+        hour: Date,
+        n: number,
+        principalId = "p1",
+        operation: TUsageCount["operation"] = "encrypt-data",
+      ): TUsageCount => ({ ...usage(project, keyId, hour, n), principalId, operation });
+      const H = (iso: string) => new Date(iso);
+
+      it("answers series, dependents, month requests and the month summary from the rollups", async () => {
+        const project = await newProject();
+        const sibling = makeProject({ domainId: project.domainId });
+        await store.insertProject(sibling);
+        const stranger = await newProject();
+        const a = await newKey(project, { alias: "a" });
+        const b = await newKey(project, { alias: "b" });
+        const obsKey = makeDefaultKey(project, "obs");
+        const obs = await store.insertDefaultKey(obsKey, makeVersion(obsKey.id));
+        const s = await newKey(sibling, { alias: "s" });
+        await store.recordUsage(
+          [
+            count(project, a.id, H("2025-02-28T23:00:00Z"), 5, "u1", "decrypt-data"),
+            count(project, a.id, H("2025-03-01T00:00:00Z"), 3, "u1", "encrypt-data"),
+            count(project, a.id, H("2025-03-01T00:00:00Z"), 4, "svc", "encrypt-data"),
+            count(project, a.id, H("2025-03-01T05:00:00Z"), 2, "u1", "decrypt-data"),
+            count(project, a.id, H("2025-03-03T10:00:00Z"), 7, "svc", "encrypt-data"),
+            count(project, b.id, H("2025-03-02T10:00:00Z"), 11, "u1", "sign"),
+            count(project, obs.id, H("2025-03-02T11:00:00Z"), 13, "svc", "encrypt-data"),
+            count(project, "", H("2025-03-02T11:00:00Z"), 1, "u1", "list-keys"),
+            count(sibling, s.id, H("2025-03-31T23:00:00Z"), 17, "u2", "encrypt-data"),
+            count(stranger, randomUUID(), H("2025-03-05T00:00:00Z"), 1000, "x", "encrypt-data"),
+          ],
+          [],
+        );
+        // A second batch adds to the same rows.
+        await store.recordUsage(
+          [count(project, a.id, H("2025-03-01T00:00:00Z"), 1, "u1", "encrypt-data")],
+          [],
+        );
+
+        expect(
+          await store.keyUsageSeries(
+            project.id,
+            a.id,
+            H("2025-03-01T00:30:00Z"),
+            H("2025-03-03T10:00:00Z"),
+            "hour",
+          ),
+        ).toEqual([
+          { period: H("2025-03-01T00:00:00Z"), operation: "encrypt-data", count: 8 },
+          { period: H("2025-03-01T05:00:00Z"), operation: "decrypt-data", count: 2 },
+        ]);
+        expect(
+          await store.keyUsageSeries(
+            project.id,
+            a.id,
+            H("2025-02-28T12:00:00Z"),
+            H("2025-03-03T01:00:00Z"),
+            "day",
+          ),
+        ).toEqual([
+          { period: H("2025-02-28T00:00:00Z"), operation: "decrypt-data", count: 5 },
+          { period: H("2025-03-01T00:00:00Z"), operation: "decrypt-data", count: 2 },
+          { period: H("2025-03-01T00:00:00Z"), operation: "encrypt-data", count: 8 },
+          { period: H("2025-03-03T00:00:00Z"), operation: "encrypt-data", count: 7 },
+        ]);
+        expect(await store.keyUsageSeries("other", a.id, H("2025-01-01"), H("2026-01-01"), "day")).toEqual(
+          [],
+        );
+
+        expect(await store.keyDependents(project.id, a.id)).toEqual(
+          [
+            {
+              principalId: "u1",
+              requests: 11,
+              operations: ["decrypt-data", "encrypt-data"],
+              lastUsedHour: H("2025-03-01T05:00:00Z"),
+            },
+            {
+              principalId: "svc",
+              requests: 11,
+              operations: ["encrypt-data"],
+              lastUsedHour: H("2025-03-03T10:00:00Z"),
+            },
+          ].sort((x, y) => (x.principalId < y.principalId ? -1 : 1)),
+        );
+
+        const march = await store.keyRequestsInMonth(
+          project.id,
+          [a.id, b.id, obs.id, s.id, "nope"],
+          "2025-03",
+        );
+        expect(Object.fromEntries(march)).toEqual({ [a.id]: 17, [b.id]: 11, [obs.id]: 13 });
+        expect(Object.fromEntries(await store.keyRequestsInMonth(project.id, [a.id], "2025-02"))).toEqual({
+          [a.id]: 5,
+        });
+        expect((await store.keyRequestsInMonth(project.id, [], "2025-03")).size).toBe(0);
+
+        const summary = await store.monthUsage(project.domainId, "2025-03");
+        const byKey = (id: string) => summary.byKey.find((k) => k.keyId === id);
+        expect(byKey(a.id)).toEqual({
+          projectId: project.id,
+          keyId: a.id,
+          alias: "a",
+          isDefault: false,
+          requests: 17,
+        });
+        expect(byKey(obs.id)).toMatchObject({ alias: "obs/default", isDefault: true, requests: 13 });
+        expect(byKey("")).toEqual({
+          projectId: project.id,
+          keyId: "",
+          alias: null,
+          isDefault: false,
+          requests: 1,
+        });
+        expect(byKey(s.id)).toMatchObject({ projectId: sibling.id, requests: 17 });
+        expect(summary.byKey).toHaveLength(5);
+        expect(Object.fromEntries(summary.byPrincipal.map((p) => [p.principalId, p.requests]))).toEqual({
+          u1: 18,
+          svc: 24,
+          u2: 17,
+        });
+        expect(summary.daily).toEqual([
+          { day: "2025-03-01", requests: 10 },
+          { day: "2025-03-02", requests: 25 },
+          { day: "2025-03-03", requests: 7 },
+          { day: "2025-03-31", requests: 17 },
+        ]);
+        const total = summary.daily.reduce((n, d) => n + d.requests, 0);
+        expect(summary.byKey.reduce((n, k) => n + k.requests, 0)).toBe(total);
+        expect((await store.monthUsage(project.domainId, "2025-02")).daily).toEqual([
+          { day: "2025-02-28", requests: 5 },
+        ]);
+      });
+
+      it("lists hosted custom key versions with when their billing stopped", async () => {
+        const project = await newProject();
+        const from = H("2025-03-01T00:00:00Z");
+        const to = H("2025-04-01T00:00:00Z");
+        const rotated = await newKey(project, { alias: "rotated", createdAt: H("2025-01-10T00:00:00Z") });
+        await store.addKeyVersion(
+          project.id,
+          { ...makeVersion(rotated.id, 2), createdAt: H("2025-03-10T00:00:00Z") },
+          {},
+        );
+        const pending = await newKey(project, { alias: "pending" });
+        await store.updateKey(
+          project.id,
+          pending.id,
+          {},
+          {
+            state: "pending_deletion",
+            deletionScheduledAt: H("2025-03-05T00:00:00Z"),
+            deletionDate: H("2025-03-12T00:00:00Z"),
+          },
+        );
+        const destroyed = await newKey(project, { alias: "destroyed" });
+        await store.updateKey(
+          project.id,
+          destroyed.id,
+          {},
+          {
+            state: "pending_deletion",
+            deletionScheduledAt: H("2025-03-06T00:00:00Z"),
+            deletionDate: H("2025-03-13T00:00:00Z"),
+          },
+        );
+        expect(await store.destroyKey(project.id, destroyed.id, H("2025-03-14T00:00:00Z"))).toBe(true);
+        const stoppedEarlier = await newKey(project, {
+          alias: "gone-before",
+          state: "pending_deletion",
+          deletionScheduledAt: H("2025-02-01T00:00:00Z"),
+          deletionDate: H("2025-02-08T00:00:00Z"),
+        });
+        const cancelled = await newKey(project, {
+          alias: "cancelled",
+          state: "disabled",
+          deletionScheduledAt: null,
+        });
+        const later = await newKey(project, { alias: "later" });
+        await store.updateKey(project.id, later.id, {}, {});
+        const obsKey = makeDefaultKey(project, "obs");
+        await store.insertDefaultKey(obsKey, makeVersion(obsKey.id));
+        const versions = (await store.listKeyVersions(later.id)).map((v) => v.version);
+        expect(versions).toEqual([1]);
+
+        const hosted = await store.hostedVersions(project.domainId, from, to);
+        const find = (keyId: string) => hosted.filter((h) => h.keyId === keyId);
+        expect(find(rotated.id)).toEqual([
+          {
+            projectId: project.id,
+            keyId: rotated.id,
+            alias: "rotated",
+            version: 1,
+            createdAt: at(1),
+            billedUntil: null,
+          },
+          {
+            projectId: project.id,
+            keyId: rotated.id,
+            alias: "rotated",
+            version: 2,
+            createdAt: H("2025-03-10T00:00:00Z"),
+            billedUntil: null,
+          },
+        ]);
+        expect(find(pending.id).map((h) => h.billedUntil)).toEqual([H("2025-03-05T00:00:00Z")]);
+        expect(find(destroyed.id).map((h) => h.billedUntil)).toEqual([H("2025-03-06T00:00:00Z")]);
+        expect(find(stoppedEarlier.id)).toEqual([]);
+        expect(find(cancelled.id).map((h) => h.billedUntil)).toEqual([null]);
+        expect(hosted.every((h) => !h.alias.endsWith("/default"))).toBe(true);
+        // Versions created at or after `to` are left out.
+        expect(
+          (await store.hostedVersions(project.domainId, from, H("2025-03-10T00:00:00Z"))).filter(
+            (h) => h.keyId === rotated.id,
+          ),
+        ).toHaveLength(1);
+        expect(await store.hostedVersions("other-domain", from, to)).toEqual([]);
+      });
+    });
+
+    describe("sessions", () => {
+      it("returns a session until it expires, and deletes one or all expired", async () => {
+        const session = (expiresAt: Date) => ({
+          idHash: randomBytes(32).toString("hex"),
+          principalId: randomUUID(),
+          domainId: "d",
+          username: "alice",
+          role: "viewer" as const,
+          csrfToken: randomBytes(16).toString("hex"),
+          createdAt: at(0),
+          expiresAt,
+        });
+        const live = session(at(60));
+        const old = session(at(10));
+        await store.insertSession(live);
+        await store.insertSession(old);
+        expect(await store.getSession(live.idHash, at(30))).toEqual(live);
+        expect(await store.getSession(old.idHash, at(30))).toBeUndefined();
+        expect(await store.getSession(live.idHash, at(60))).toBeUndefined();
+        expect(await store.deleteExpiredSessions(at(30))).toBeGreaterThanOrEqual(1);
+        expect(await store.getSession(old.idHash, at(0))).toBeUndefined();
+        expect(await store.getSession(live.idHash, at(0))).toEqual(live);
+        await store.deleteSession(live.idHash);
+        expect(await store.getSession(live.idHash, at(0))).toBeUndefined();
+      });
+    });
+
+    describe("audit feed", () => {
+      it("starts at the newest event and then returns every later event once, in commit order", async () => {
+        const project = await newProject();
+        await store.recordUsage([], [audit(project), audit(project)]);
+        const start = await store.auditAfter(project.id, null, 100);
+        expect(start.items).toEqual([]);
+        expect(start.cursor).not.toBeNull();
+        expect(await store.auditAfter(project.id, start.cursor, 100)).toEqual({
+          items: [],
+          cursor: start.cursor,
+        });
+
+        const second = await harness.open();
+        const written: string[] = [];
+        try {
+          await Promise.all(
+            Array.from({ length: 20 }, (_, i) => {
+              // Times out of order on purpose: the feed follows commits, not event times.
+              const events = [audit(project, { time: at(100 - i) }), audit(project, { time: at(i) })];
+              written.push(...events.map((e) => e.id));
+              return (i % 2 ? store : second).recordUsage([usage(project, "", at(0), 1)], events);
+            }),
+          );
+        } finally {
+          await second.close();
+        }
+        await store.recordUsage([], [audit(await newProject())]);
+        const seen: string[] = [];
+        let cursor = start.cursor;
+        for (let i = 0; i < 20; i++) {
+          const page = await store.auditAfter(project.id, cursor, 7);
+          seen.push(...page.items.map((e) => e.id));
+          if (page.items.length === 0) break;
+          cursor = page.cursor;
+        }
+        expect(seen.sort()).toEqual(written.sort());
+        await expect(store.auditAfter(project.id, "garbage", 10)).rejects.toThrow();
+      });
+
+      it("never skips an event committed while a reader follows", async () => {
+        const project = await newProject();
+        let cursor = (await store.auditAfter(project.id, null, 100)).cursor;
+        const seen = new Set<string>();
+        const ids: string[] = [];
+        const writers = Promise.all(
+          Array.from({ length: 30 }, async () => {
+            const e = audit(project);
+            ids.push(e.id);
+            await store.recordUsage([], [e]);
+          }),
+        );
+        for (let i = 0; i < 200 && seen.size < 30; i++) {
+          const page = await store.auditAfter(project.id, cursor, 5);
+          for (const e of page.items) {
+            expect(seen.has(e.id)).toBe(false);
+            seen.add(e.id);
+          }
+          cursor = page.cursor;
+          await new Promise((r) => setTimeout(r, 1));
+        }
+        await writers;
+        for (;;) {
+          const page = await store.auditAfter(project.id, cursor, 100);
+          if (page.items.length === 0) break;
+          for (const e of page.items) seen.add(e.id);
+          cursor = page.cursor;
+        }
+        expect([...seen].sort()).toEqual(ids.sort());
+      });
+    });
+
     describe("listKeys", () => {
       const STATES: TKeyState[] = ["enabled", "disabled", "pending_deletion"];
       const SPECS: TKeySpec[] = ["AES_256", "RSA_2048", "HMAC_256"];
@@ -731,6 +1194,31 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreHa
         expect((await walk({ search: target.id.slice(0, 13) })).ids).toContain(target.id);
         expect((await walk({ search: target.id })).ids).toEqual([target.id]);
         expect((await walk({ search: "obs/" })).ids).toEqual([all.find((k) => k.service === "obs")!.id]);
+      });
+
+      it("merges alias and ID prefix matches in order, by cursor and by offset", async () => {
+        // "a" matches the "app-" aliases and the IDs starting with "a" ("d": "db-" and IDs), some keys
+        // both ways; the letter is picked so that some match by ID only (random IDs: 1 in ~40,000 fails).
+        const matching = (p: string) => all.filter((k) => k.alias.startsWith(p) || k.id.startsWith(p));
+        const search = ["a", "d"].find((p) => matching(p).some((k) => !k.alias.startsWith(p)))!;
+        const matches = matching(search);
+        expect(matches.some((k) => !k.alias.startsWith(search))).toBe(true);
+        for (const [sort, order] of [
+          ["createdAt", "desc"],
+          ["alias", "asc"],
+          ["lastUsedAt", "desc"],
+          ["state", "asc"],
+        ] as const) {
+          const { ids, totals } = await walk({ search, sort, order, limit: 6 });
+          expect(ids, `${sort} ${order}`).toEqual(expected(matches, sort, order));
+          expect(totals).toEqual([matches.length]);
+          const byOffset = await store.listKeys(
+            project.id,
+            list({ search, sort, order, offset: 7, limit: 5 }),
+            [],
+          );
+          expect(byOffset.items.map((k) => k.id)).toEqual(expected(matches, sort, order).slice(7, 12));
+        }
       });
 
       it("pages by offset when no cursor is given", async () => {

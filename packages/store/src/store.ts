@@ -1,12 +1,15 @@
-import type { TAuditEvent, TKey, TServiceCode, TTag, TUsageCount } from "@kms/domain";
+import type { TAuditEvent, TKey, TOperation, TRole, TServiceCode, TTag, TUsageCount } from "@kms/domain";
 import type {
+  AuditFeedStore,
   CredentialRecord,
   InsertGrantResult,
   InsertKeyResult,
   KeyVersionRecord,
   KmsStore,
+  SessionStore,
   TagFilter,
   UpdateTagsResult,
+  UsageReportStore,
 } from "@kms/engine";
 import {
   type CompiledQuery,
@@ -18,7 +21,7 @@ import {
   type Transaction,
 } from "kysely";
 import { decodeCursor, encodeCursor } from "./cursor.js";
-import { listKeysQueries } from "./list-keys.js";
+import { listKeysQueries, mergePages } from "./list-keys.js";
 import { migrationProvider } from "./migrations.js";
 import {
   auditToRow,
@@ -38,6 +41,9 @@ import {
 } from "./rows.js";
 import type { Database, KeysTable, KeyVersionsTable, SqlDialect } from "./schema.js";
 import { bindable, slot } from "./templates.js";
+
+/** The PostgreSQL advisory lock that orders audit sequence numbers (any constant, unique to this use). */
+const AUDIT_SEQ_LOCK = 0x6b6d_7361;
 
 /** Bound parameters per statement: under SQLite's 32,766 and PostgreSQL's 65,535. */
 const MAX_PARAMETERS = 30_000;
@@ -88,11 +94,14 @@ function splitKeyWithVersion(row: Selectable<KeysTable> & VersionColumns): {
 export type DirectReader = (query: CompiledQuery) => unknown[];
 
 /** One store over a Kysely instance; the few dialect differences are decided by `dialect`. */
+/** What the SQL store implements: the engine's store and the report, session and feed ports. */
+export type FullStore = KmsStore & UsageReportStore & SessionStore & AuditFeedStore;
+
 export function createKyselyStore(
   db: Kysely<Database>,
   dialect: SqlDialect,
   directRead?: DirectReader,
-): KmsStore {
+): FullStore {
   const isPg = dialect === "postgres";
   const read = async <R>(query: CompiledQuery): Promise<R[]> =>
     directRead ? (directRead(query) as R[]) : (await db.executeQuery<R>(query)).rows;
@@ -191,6 +200,17 @@ export function createKyselyStore(
       trx.selectFrom("keys").select("id").where("id", "=", keyId).where("destroyed_at", "is", null),
     ).executeTakeFirst();
     return row !== undefined;
+  };
+
+  /** Live custom keys from the trigger-kept counters: a few rows, whatever the number of keys. */
+  const customKeyCount = async (q: Kysely<Database>, projectId: string): Promise<number> => {
+    const row = await q
+      .selectFrom("key_counts")
+      .select((eb) => eb.fn.sum<number | string | null>("count").as("n"))
+      .where("project_id", "=", projectId)
+      .where("is_default", "=", 0)
+      .executeTakeFirst();
+    return num(row?.n);
   };
 
   const tagsOf = async (keyIds: string[]): Promise<Map<string, TTag[]>> => {
@@ -324,15 +344,8 @@ export function createKyselyStore(
               .forUpdate()
               .execute();
           }
-          if (!key.isDefault) {
-            const { n } = await trx
-              .selectFrom("keys")
-              .select((eb) => eb.fn.countAll().as("n"))
-              .where("project_id", "=", key.projectId)
-              .where("is_default", "=", 0)
-              .where("destroyed_at", "is", null)
-              .executeTakeFirstOrThrow();
-            if (num(n) >= maxCustomKeys) return "quota_exceeded";
+          if (!key.isDefault && (await customKeyCount(trx, key.projectId)) >= maxCustomKeys) {
+            return "quota_exceeded";
           }
           await trx.insertInto("keys").values(keyToRow(key)).execute();
           await trx.insertInto("key_versions").values(versionToRow(version)).execute();
@@ -388,8 +401,13 @@ export function createKyselyStore(
     },
 
     async listKeys(projectId, query, hiddenServices) {
-      const { page, count, sortColumn } = listKeysQueries(db, projectId, query, hiddenServices);
-      const [rows, total] = await Promise.all([page.execute(), count.executeTakeFirstOrThrow()]);
+      const { pages, counts, sortColumn, skip } = listKeysQueries(db, projectId, query, hiddenServices);
+      const [totals, results] = await Promise.all([
+        Promise.all(counts.map((c) => c.executeTakeFirst())),
+        Promise.all(pages.map((p) => p.execute())),
+      ]);
+      const total = totals.reduce((sum, t) => sum + num(t?.n), 0);
+      const rows = mergePages(results, sortColumn, query.order, skip, query.limit);
       const more = rows.length > query.limit;
       const items = (more ? rows.slice(0, query.limit) : rows).map(rowToKey);
       const last = more ? rows[query.limit - 1] : undefined;
@@ -398,20 +416,11 @@ export function createKyselyStore(
         nextCursor: last
           ? encodeCursor({ sort: query.sort, value: last[sortColumn] as string | number, id: last.id })
           : null,
-        total: num(total.n),
+        total,
       };
     },
 
-    async countCustomKeys(projectId) {
-      const { n } = await db
-        .selectFrom("keys")
-        .select((eb) => eb.fn.countAll().as("n"))
-        .where("project_id", "=", projectId)
-        .where("is_default", "=", 0)
-        .where("destroyed_at", "is", null)
-        .executeTakeFirstOrThrow();
-      return num(n);
-    },
+    countCustomKeys: (projectId) => customKeyCount(db, projectId),
 
     async updateKey(projectId, keyId, expect, patch) {
       let q = db
@@ -703,14 +712,73 @@ export function createKyselyStore(
             )
             .execute();
         }
+        for (const rows of chunk(rollups.keyMonthly, 5)) {
+          await trx
+            .insertInto("usage_key_monthly")
+            .values(rows)
+            .onConflict((oc) =>
+              oc.columns(["domain_id", "month", "project_id", "key_id"]).doUpdateSet((eb) => ({
+                count: eb("usage_key_monthly.count", "+", eb.ref("excluded.count")),
+              })),
+            )
+            .execute();
+        }
+        for (const rows of chunk(rollups.principalMonthly, 4)) {
+          await trx
+            .insertInto("usage_principal_monthly")
+            .values(rows)
+            .onConflict((oc) =>
+              oc.columns(["domain_id", "month", "principal_id"]).doUpdateSet((eb) => ({
+                count: eb("usage_principal_monthly.count", "+", eb.ref("excluded.count")),
+              })),
+            )
+            .execute();
+        }
+        for (const rows of chunk(rollups.domainDaily, 3)) {
+          await trx
+            .insertInto("usage_domain_daily")
+            .values(rows)
+            .onConflict((oc) =>
+              oc.columns(["domain_id", "day"]).doUpdateSet((eb) => ({
+                count: eb("usage_domain_daily.count", "+", eb.ref("excluded.count")),
+              })),
+            )
+            .execute();
+        }
+        for (const rows of chunk(rollups.keyPrincipal, 6)) {
+          await trx
+            .insertInto("usage_key_principal")
+            .values(rows)
+            .onConflict((oc) =>
+              oc.columns(["project_id", "key_id", "principal_id", "operation"]).doUpdateSet((eb) => ({
+                count: eb("usage_key_principal.count", "+", eb.ref("excluded.count")),
+                last_hour: sql<number>`case when excluded.last_hour > usage_key_principal.last_hour
+                  then excluded.last_hour else usage_key_principal.last_hour end`,
+              })),
+            )
+            .execute();
+        }
         for (const rows of chunk(lastUsed, 2)) {
           // VALUES columns are column1, column2 in both dialects; the cast types the PostgreSQL parameter.
           const values = sql.join(rows.map(([id, at]) => sql`(${id}, cast(${at} as bigint))`));
           await sql`update keys set last_used_at = v.column2 from (values ${values}) as v
             where keys.id = v.column1 and keys.last_used_at < v.column2`.execute(trx);
         }
-        for (const rows of chunk(audits, 10)) {
-          await trx.insertInto("audit_events").values(rows.map(auditToRow)).execute();
+        if (audits.length > 0) {
+          // Sequence numbers are taken under a lock held to commit (SQLite: the write lock itself), so
+          // events commit in sequence order and a feed reader past seq N never misses a later commit below N.
+          if (isPg) await sql`select pg_advisory_xact_lock(${AUDIT_SEQ_LOCK})`.execute(trx);
+          const { last } = await trx
+            .selectFrom("audit_events")
+            .select((eb) => eb.fn.max<number | null>("seq").as("last"))
+            .executeTakeFirstOrThrow();
+          let seq = num(last);
+          for (const rows of chunk(audits, 11)) {
+            await trx
+              .insertInto("audit_events")
+              .values(rows.map((a) => ({ ...auditToRow(a), seq: ++seq })))
+              .execute();
+          }
         }
       });
     },
@@ -751,8 +819,261 @@ export function createKyselyStore(
         nextCursor: more && last ? encodeCursor({ sort: "audit", value: last.time, id: last.id }) : null,
       };
     },
+
+    // reports: every query reads rollups keyed by key, principal or day, never the request count
+
+    async keyUsageSeries(projectId, keyId, from, to, granularity) {
+      if (granularity === "hour") {
+        const rows = await db
+          .selectFrom("usage_counts")
+          .select(["hour", "operation", (eb) => eb.fn.sum<number | string>("count").as("n")])
+          .where("project_id", "=", projectId)
+          .where("key_id", "=", keyId)
+          .where("hour", ">=", Math.floor(from.getTime() / HOUR_MS) * HOUR_MS)
+          .where("hour", "<", to.getTime())
+          .groupBy(["hour", "operation"])
+          .orderBy("hour")
+          .orderBy("operation")
+          .execute();
+        return rows.map((r) => ({
+          period: new Date(num(r.hour)),
+          operation: r.operation as TOperation,
+          count: num(r.n),
+        }));
+      }
+      const rows = await db
+        .selectFrom("usage_daily")
+        .select(["day", "operation", (eb) => eb.fn.sum<number | string>("count").as("n")])
+        .where("project_id", "=", projectId)
+        .where("key_id", "=", keyId)
+        .where("day", ">=", dayOf(from.getTime()))
+        .where("day", "<", dayOf(Math.ceil(to.getTime() / DAY_MS) * DAY_MS))
+        .groupBy(["day", "operation"])
+        .orderBy("day")
+        .orderBy("operation")
+        .execute();
+      return rows.map((r) => ({
+        period: new Date(`${r.day}T00:00:00.000Z`),
+        operation: r.operation as TOperation,
+        count: num(r.n),
+      }));
+    },
+
+    async keyDependents(projectId, keyId) {
+      const rows = await db
+        .selectFrom("usage_key_principal")
+        .select(["principal_id", "operation", "count", "last_hour"])
+        .where("project_id", "=", projectId)
+        .where("key_id", "=", keyId)
+        .execute();
+      const byPrincipal = new Map<string, { requests: number; operations: Set<TOperation>; last: number }>();
+      for (const r of rows) {
+        const p = byPrincipal.get(r.principal_id) ?? { requests: 0, operations: new Set(), last: 0 };
+        p.requests += num(r.count);
+        p.operations.add(r.operation as TOperation);
+        p.last = Math.max(p.last, num(r.last_hour));
+        byPrincipal.set(r.principal_id, p);
+      }
+      return [...byPrincipal]
+        .map(([principalId, p]) => ({
+          principalId,
+          requests: p.requests,
+          operations: [...p.operations].sort(),
+          lastUsedHour: new Date(p.last),
+        }))
+        .sort((a, b) => b.requests - a.requests || (a.principalId < b.principalId ? -1 : 1));
+    },
+
+    async keyRequestsInMonth(projectId, keyIds, month) {
+      const result = new Map<string, number>();
+      for (const ids of chunk([...new Set(keyIds)], 1)) {
+        if (ids.length === 0) continue;
+        const rows = await db
+          .selectFrom("usage_key_monthly")
+          .select(["key_id", (eb) => eb.fn.sum<number | string>("count").as("n")])
+          .where("project_id", "=", projectId)
+          .where("month", "=", month)
+          .where("key_id", "in", ids)
+          .groupBy("key_id")
+          .execute();
+        for (const r of rows) result.set(r.key_id, num(r.n));
+      }
+      return result;
+    },
+
+    async monthUsage(domainId, month) {
+      const [byKey, byPrincipal, daily] = await Promise.all([
+        read<{
+          project_id: string;
+          key_id: string;
+          count: number;
+          alias: string | null;
+          is_default: number | null;
+        }>(
+          db
+            .selectFrom("usage_key_monthly as u")
+            .leftJoin("keys as k", "k.id", "u.key_id")
+            .select(["u.project_id", "u.key_id", "u.count", "k.alias", "k.is_default"])
+            .where("u.domain_id", "=", domainId)
+            .where("u.month", "=", month)
+            .orderBy("u.count", "desc")
+            .orderBy("u.key_id")
+            .compile(),
+        ),
+        db
+          .selectFrom("usage_principal_monthly")
+          .select(["principal_id", "count"])
+          .where("domain_id", "=", domainId)
+          .where("month", "=", month)
+          .orderBy("count", "desc")
+          .orderBy("principal_id")
+          .execute(),
+        db
+          .selectFrom("usage_domain_daily")
+          .select(["day", "count"])
+          .where("domain_id", "=", domainId)
+          .where("day", ">", `${month}-00`)
+          .where("day", "<", `${month}-99`)
+          .orderBy("day")
+          .execute(),
+      ]);
+      return {
+        byKey: byKey.map((r) => ({
+          projectId: r.project_id,
+          keyId: r.key_id,
+          alias: r.alias ?? null,
+          isDefault: num(r.is_default) === 1,
+          requests: num(r.count),
+        })),
+        byPrincipal: byPrincipal.map((r) => ({ principalId: r.principal_id, requests: num(r.count) })),
+        daily: daily.map((r) => ({ day: r.day, requests: num(r.count) })),
+      };
+    },
+
+    async hostedVersions(domainId, from, to) {
+      const query = db
+        .selectFrom("key_versions as v")
+        .innerJoin("keys as k", "k.id", "v.key_id")
+        .select([
+          "k.project_id",
+          "k.id",
+          "k.alias",
+          "k.state",
+          "k.destroyed_at",
+          "k.deletion_scheduled_at",
+          "v.version",
+          "v.created_at",
+        ])
+        .where("k.domain_id", "=", domainId)
+        .where("k.is_default", "=", 0)
+        .where("v.created_at", "<", to.getTime())
+        // Versions whose billing stopped before `from` are left out.
+        .where((eb) =>
+          eb.or([
+            eb.and([eb("k.state", "!=", "pending_deletion"), eb("k.destroyed_at", "is", null)]),
+            eb("k.deletion_scheduled_at", "is", null),
+            eb("k.deletion_scheduled_at", ">", from.getTime()),
+          ]),
+        )
+        .orderBy("k.project_id")
+        .orderBy("k.id")
+        .orderBy("v.version");
+      // Reports read committed data through the direct reader where there is one (SQLite).
+      const rows = await read<Awaited<ReturnType<typeof query.execute>>[number]>(query.compile());
+      return rows.map((r) => {
+        const stopped = r.state === "pending_deletion" || r.destroyed_at !== null;
+        const scheduled = r.deletion_scheduled_at === null ? null : num(r.deletion_scheduled_at);
+        return {
+          projectId: r.project_id,
+          keyId: r.id,
+          alias: r.alias,
+          version: num(r.version),
+          createdAt: new Date(num(r.created_at)),
+          billedUntil: stopped && scheduled !== null ? new Date(scheduled) : null,
+        };
+      });
+    },
+
+    // sessions
+
+    async insertSession(session) {
+      await db
+        .insertInto("sessions")
+        .values({
+          id_hash: session.idHash,
+          principal_id: session.principalId,
+          domain_id: session.domainId,
+          username: session.username,
+          role: session.role,
+          csrf_token: session.csrfToken,
+          created_at: session.createdAt.getTime(),
+          expires_at: session.expiresAt.getTime(),
+        })
+        .execute();
+    },
+
+    async getSession(idHash, now) {
+      const r = await db
+        .selectFrom("sessions")
+        .selectAll()
+        .where("id_hash", "=", idHash)
+        .where("expires_at", ">", now.getTime())
+        .executeTakeFirst();
+      if (!r) return undefined;
+      return {
+        idHash: r.id_hash,
+        principalId: r.principal_id,
+        domainId: r.domain_id,
+        username: r.username,
+        role: r.role as TRole,
+        csrfToken: r.csrf_token,
+        createdAt: new Date(num(r.created_at)),
+        expiresAt: new Date(num(r.expires_at)),
+      };
+    },
+
+    async deleteSession(idHash) {
+      await db.deleteFrom("sessions").where("id_hash", "=", idHash).execute();
+    },
+
+    async deleteExpiredSessions(now) {
+      const result = await db
+        .deleteFrom("sessions")
+        .where("expires_at", "<=", now.getTime())
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
+    // the audit feed
+
+    async auditAfter(projectId, after, limit) {
+      if (after === null) {
+        const { last } = await db
+          .selectFrom("audit_events")
+          .select((eb) => eb.fn.max<number | null>("seq").as("last"))
+          .where("project_id", "=", projectId)
+          .executeTakeFirstOrThrow();
+        return { items: [], cursor: feedCursor(num(last)) };
+      }
+      const from = decodeCursor(after, "feed", "number").value as number;
+      const rows = await db
+        .selectFrom("audit_events")
+        .selectAll()
+        .where("project_id", "=", projectId)
+        .where("seq", ">", from)
+        .orderBy("seq")
+        .limit(limit)
+        .execute();
+      const last = rows[rows.length - 1];
+      return { items: rows.map(rowToAudit), cursor: last ? feedCursor(num(last.seq)) : after };
+    },
   };
 }
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+const feedCursor = (seq: number): string => encodeCursor({ sort: "feed", value: seq, id: "" });
 
 /**
  * Sums a batch per row of each table before writing: fewer rows, and PostgreSQL refuses an
@@ -798,9 +1119,52 @@ function aggregate(counts: readonly TUsageCount[]) {
       count: c.count,
     });
   }
+  const keyMonthly = new Map<string, Database["usage_key_monthly"]>();
+  const principalMonthly = new Map<string, Database["usage_principal_monthly"]>();
+  const domainDaily = new Map<string, Database["usage_domain_daily"]>();
+  const keyPrincipal = new Map<string, Database["usage_key_principal"]>();
+  for (const c of counts) {
+    const hour = c.hour.getTime();
+    const iso = c.hour.toISOString();
+    const day = iso.slice(0, 10);
+    const month = iso.slice(0, 7);
+    add(keyMonthly, [c.domainId, month, c.projectId, c.keyId].join("\u0000"), {
+      domain_id: c.domainId,
+      month,
+      project_id: c.projectId,
+      key_id: c.keyId,
+      count: c.count,
+    });
+    add(principalMonthly, [c.domainId, month, c.principalId].join("\u0000"), {
+      domain_id: c.domainId,
+      month,
+      principal_id: c.principalId,
+      count: c.count,
+    });
+    add(domainDaily, [c.domainId, day].join("\u0000"), { domain_id: c.domainId, day, count: c.count });
+    const dependent = [c.projectId, c.keyId, c.principalId, c.operation].join("\u0000");
+    const existing = keyPrincipal.get(dependent);
+    if (existing) existing.last_hour = Math.max(existing.last_hour, hour);
+    add(keyPrincipal, dependent, {
+      project_id: c.projectId,
+      key_id: c.keyId,
+      principal_id: c.principalId,
+      operation: c.operation,
+      count: c.count,
+      last_hour: hour,
+    });
+  }
   const sorted = <R>(map: Map<string, R>): R[] =>
     [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
-  return { hourly: sorted(hourly), daily: sorted(daily), monthly: sorted(monthly) };
+  return {
+    hourly: sorted(hourly),
+    daily: sorted(daily),
+    monthly: sorted(monthly),
+    keyMonthly: sorted(keyMonthly),
+    principalMonthly: sorted(principalMonthly),
+    domainDaily: sorted(domainDaily),
+    keyPrincipal: sorted(keyPrincipal),
+  };
 }
 
 /** The latest use of each key named in the batch (hour of a count, time of an audit), sorted by key ID. */

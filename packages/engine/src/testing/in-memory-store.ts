@@ -3,11 +3,13 @@ import type {
   TKey,
   TKeyListQueryParsed,
   TKeyPage,
+  TOperation,
   TProject,
   TServiceCode,
   TTag,
   TUsageCount,
 } from "@kms/domain";
+import { KmsError } from "../errors.js";
 import type {
   AuditFilter,
   CredentialRecord,
@@ -23,6 +25,9 @@ import type {
   UpdateTagsResult,
   UsageFilter,
 } from "../ports.js";
+import type { AuditFeedStore, SessionRecord, SessionStore, UsageReportStore } from "../report-ports.js";
+
+export type InMemoryStore = KmsStore & UsageReportStore & SessionStore & AuditFeedStore;
 
 interface KeyRow {
   key: TKey;
@@ -57,12 +62,28 @@ function decodeCursor(cursor: string): number {
   }
 }
 
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+const monthOf = (d: Date): string => d.toISOString().slice(0, 7);
+
+const encodeFeedCursor = (seq: number): string =>
+  Buffer.from(JSON.stringify({ s: seq })).toString("base64url");
+function decodeFeedCursor(cursor: string): number {
+  try {
+    const s = (JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as { s?: unknown }).s;
+    if (typeof s === "number" && Number.isInteger(s) && s >= 0) return s;
+  } catch {
+    // falls through to the refusal
+  }
+  throw new KmsError("KMS.1602", "(the cursor is not valid for this feed)");
+}
+
 /**
  * A complete KmsStore in memory, for fast engine tests. Each method runs its checks and writes
  * without awaiting in between, so it is as atomic as the SQL store's transactions.
  * Paging is by offset (the cursor encodes it): fine for tests, not for 100,000 keys.
  */
-export function createInMemoryStore(): KmsStore {
+export function createInMemoryStore(): InMemoryStore {
   const projects = new Map<string, TProject>();
   const principals = new Map<string, PrincipalRecord>();
   const credentials = new Map<string, CredentialRecord>();
@@ -70,6 +91,7 @@ export function createInMemoryStore(): KmsStore {
   const grants = new Map<string, GrantRecord>();
   const usage = new Map<string, TUsageCount>();
   const audits: TAuditEvent[] = [];
+  const sessions = new Map<string, SessionRecord>();
 
   const live = (projectId: string, keyId: string): KeyRow | undefined => {
     const row = keys.get(keyId);
@@ -81,7 +103,7 @@ export function createInMemoryStore(): KmsStore {
     liveRows(projectId).some((r) => r.key.alias === alias && r.key.id !== exceptId);
   const tagsOf = (row: KeyRow): TTag[] => [...row.tags].map(([key, value]) => ({ key, value }));
 
-  const store: KmsStore = {
+  const store: InMemoryStore = {
     async migrate() {},
     async close() {},
 
@@ -333,6 +355,150 @@ export function createInMemoryStore(): KmsStore {
       const items = matches.slice(start, start + filter.limit).map((e) => structuredClone(e));
       const next = start + filter.limit;
       return { items, nextCursor: next < matches.length ? encodeCursor(next) : null };
+    },
+
+    async keyUsageSeries(projectId, keyId, from, to, granularity) {
+      const step = granularity === "hour" ? HOUR_MS : DAY_MS;
+      const first = Math.floor(from.getTime() / step) * step;
+      const sums = new Map<string, { period: Date; operation: TOperation; count: number }>();
+      for (const c of usage.values()) {
+        if (c.projectId !== projectId || c.keyId !== keyId) continue;
+        const period = Math.floor(c.hour.getTime() / step) * step;
+        if (period < first || period >= to.getTime()) continue;
+        const id = `${period}|${c.operation}`;
+        const row = sums.get(id) ?? { period: new Date(period), operation: c.operation, count: 0 };
+        row.count += c.count;
+        sums.set(id, row);
+      }
+      return [...sums.values()].sort(
+        (a, b) => a.period.getTime() - b.period.getTime() || (a.operation < b.operation ? -1 : 1),
+      );
+    },
+    async keyDependents(projectId, keyId) {
+      const byPrincipal = new Map<string, { requests: number; operations: Set<TOperation>; last: number }>();
+      for (const c of usage.values()) {
+        if (c.projectId !== projectId || c.keyId !== keyId) continue;
+        const p = byPrincipal.get(c.principalId) ?? { requests: 0, operations: new Set(), last: 0 };
+        p.requests += c.count;
+        p.operations.add(c.operation);
+        p.last = Math.max(p.last, c.hour.getTime());
+        byPrincipal.set(c.principalId, p);
+      }
+      return [...byPrincipal]
+        .map(([principalId, p]) => ({
+          principalId,
+          requests: p.requests,
+          operations: [...p.operations].sort(),
+          lastUsedHour: new Date(p.last),
+        }))
+        .sort((a, b) => b.requests - a.requests || (a.principalId < b.principalId ? -1 : 1));
+    },
+    async keyRequestsInMonth(projectId, keyIds, month) {
+      const wanted = new Set(keyIds);
+      const result = new Map<string, number>();
+      for (const c of usage.values()) {
+        if (c.projectId !== projectId || !wanted.has(c.keyId) || monthOf(c.hour) !== month) continue;
+        result.set(c.keyId, (result.get(c.keyId) ?? 0) + c.count);
+      }
+      return result;
+    },
+    async monthUsage(domainId, month) {
+      const byKey = new Map<string, { projectId: string; keyId: string; requests: number }>();
+      const byPrincipal = new Map<string, number>();
+      const daily = new Map<string, number>();
+      for (const c of usage.values()) {
+        if (c.domainId !== domainId || monthOf(c.hour) !== month) continue;
+        const id = `${c.projectId}|${c.keyId}`;
+        const row = byKey.get(id) ?? { projectId: c.projectId, keyId: c.keyId, requests: 0 };
+        row.requests += c.count;
+        byKey.set(id, row);
+        byPrincipal.set(c.principalId, (byPrincipal.get(c.principalId) ?? 0) + c.count);
+        const day = c.hour.toISOString().slice(0, 10);
+        daily.set(day, (daily.get(day) ?? 0) + c.count);
+      }
+      return {
+        byKey: [...byKey.values()]
+          .map((r) => {
+            const key = keys.get(r.keyId)?.key;
+            return { ...r, alias: key?.alias ?? null, isDefault: key?.isDefault ?? false };
+          })
+          .sort((a, b) => b.requests - a.requests || (a.keyId < b.keyId ? -1 : 1)),
+        byPrincipal: [...byPrincipal]
+          .map(([principalId, requests]) => ({ principalId, requests }))
+          .sort((a, b) => b.requests - a.requests || (a.principalId < b.principalId ? -1 : 1)),
+        daily: [...daily]
+          .map(([day, requests]) => ({ day, requests }))
+          .sort((a, b) => (a.day < b.day ? -1 : 1)),
+      };
+    },
+    async hostedVersions(domainId, from, to) {
+      const out = [];
+      for (const row of keys.values()) {
+        const k = row.key;
+        if (k.domainId !== domainId || k.isDefault) continue;
+        const stopped = k.state === "pending_deletion" || row.destroyedAt !== null;
+        const billedUntil = stopped && k.deletionScheduledAt ? new Date(k.deletionScheduledAt) : null;
+        if (billedUntil && billedUntil <= from) continue;
+        for (const v of row.versions) {
+          if (v.createdAt >= to) continue;
+          out.push({
+            projectId: k.projectId,
+            keyId: k.id,
+            alias: k.alias,
+            version: v.version,
+            createdAt: new Date(v.createdAt),
+            billedUntil,
+          });
+        }
+      }
+      return out.sort(
+        (a, b) =>
+          (a.projectId < b.projectId ? -1 : a.projectId > b.projectId ? 1 : 0) ||
+          (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0) ||
+          a.version - b.version,
+      );
+    },
+
+    async insertSession(session) {
+      sessions.set(session.idHash, structuredClone(session));
+    },
+    async getSession(idHash, now) {
+      const s = sessions.get(idHash);
+      return s && s.expiresAt > now ? structuredClone(s) : undefined;
+    },
+    async deleteSession(idHash) {
+      sessions.delete(idHash);
+    },
+    async deleteExpiredSessions(now) {
+      let n = 0;
+      for (const [id, s] of sessions) {
+        if (s.expiresAt <= now) {
+          sessions.delete(id);
+          n++;
+        }
+      }
+      return n;
+    },
+
+    // The feed's sequence is the position in the append-only audit array (1-based).
+    async auditAfter(projectId, after, limit) {
+      if (after === null) {
+        let last = 0;
+        audits.forEach((e, i) => {
+          if (e.projectId === projectId) last = i + 1;
+        });
+        return { items: [], cursor: encodeFeedCursor(last) };
+      }
+      const from = decodeFeedCursor(after);
+      const items: TAuditEvent[] = [];
+      let last = from;
+      for (let i = from; i < audits.length && items.length < limit; i++) {
+        const e = audits[i]!;
+        if (e.projectId !== projectId) continue;
+        items.push(structuredClone(e));
+        last = i + 1;
+      }
+      return { items, cursor: items.length > 0 ? encodeFeedCursor(last) : after };
     },
   };
   return store;

@@ -1,0 +1,119 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { ZHealth } from "@kms/domain";
+import type { Clock, KmsEngine, KmsReports, SessionStore } from "@kms/engine";
+import express, { type Express } from "express";
+import helmet from "helmet";
+import { registerAuditRoutes } from "./audit/audit.routes.js";
+import type { AppDeps, Log } from "./context.js";
+import { DEFAULT_EVENT_OPTIONS, type EventOptions, registerEventRoutes } from "./events/events.routes.js";
+import { registerExportRoutes } from "./exports/exports.routes.js";
+import { registerKeyRoutes } from "./keys/keys.routes.js";
+import { apiNotFound, errorHandler } from "./middleware/error-handler.js";
+import { requestId } from "./middleware/request-id.js";
+import { createApi } from "./middleware/validate.js";
+import { openApiDocument } from "./openapi.js";
+import { type LoginRateLimit, loginLimiter, registerSessionRoutes } from "./session/session.routes.js";
+import { loadSession } from "./session/sessions.js";
+import { registerUsageRoutes } from "./usage/usage.routes.js";
+
+export interface CreateAppOptions {
+  engine: KmsEngine;
+  reports: KmsReports;
+  sessions: SessionStore;
+  clock: Clock;
+  domainId: string;
+  /** The built console (apps/console/dist); served with an SPA fallback when it exists. */
+  staticDir?: string;
+  log?: Log;
+  secureCookies?: boolean;
+  /** Sign-in attempts per client address and window (default 10 per 15 minutes). */
+  loginRateLimit?: LoginRateLimit;
+  /** Express "trust proxy" (for req.ip behind a reverse proxy); off by default. */
+  trustProxy?: boolean | number | string;
+  events?: Partial<EventOptions>;
+}
+
+/** JSON bodies: the online tool's 4 KB of text may grow to 6× when escaped as \u00XX. */
+const BODY_LIMIT = "64kb";
+
+export function createApp(opts: CreateAppOptions): Express {
+  const deps: AppDeps = {
+    engine: opts.engine,
+    reports: opts.reports,
+    sessions: opts.sessions,
+    clock: opts.clock,
+    domainId: opts.domainId,
+    log: opts.log ?? (() => {}),
+    secureCookies: opts.secureCookies ?? false,
+  };
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", opts.trustProxy ?? false);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", "data:"],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          ...(deps.secureCookies ? { upgradeInsecureRequests: [] } : {}),
+        },
+      },
+      strictTransportSecurity: deps.secureCookies,
+    }),
+  );
+  app.use(requestId(deps.log));
+
+  const router = express.Router();
+  router.use(express.json({ limit: BODY_LIMIT }));
+  router.use(loadSession(deps));
+  router.post("/api/session", loginLimiter(opts.loginRateLimit ?? { windowMs: 15 * 60_000, limit: 10 }));
+  const api = createApi(router);
+
+  api.add(
+    {
+      method: "get",
+      path: "/api/health",
+      summary: "Liveness",
+      tag: "system",
+      auth: "public",
+      response: ZHealth,
+    },
+    async () => ({ status: "ok" as const }),
+  );
+  registerSessionRoutes(api, deps);
+  registerKeyRoutes(api, deps);
+  registerUsageRoutes(api, deps);
+  registerAuditRoutes(api, deps);
+  registerExportRoutes(api, deps);
+  registerEventRoutes(api, deps, { ...DEFAULT_EVENT_OPTIONS, ...opts.events });
+
+  const document = openApiDocument(api.routes);
+  router.get("/api/openapi.json", (_req, res) => {
+    res.json(document);
+  });
+  router.use("/api", apiNotFound);
+  app.use(router);
+
+  const staticDir = opts.staticDir;
+  if (staticDir && existsSync(path.join(staticDir, "index.html"))) {
+    app.use(express.static(staticDir, { index: "index.html" }));
+    // Client-side routes: any other GET outside /api gets the console (Express 5 splat syntax).
+    app.get("/{*splat}", (req, res, next) => {
+      if (req.path === "/api" || req.path.startsWith("/api/")) return next();
+      res.sendFile(path.join(staticDir, "index.html"));
+    });
+  }
+  app.use(apiNotFound);
+  app.use(errorHandler(deps.log));
+  return app;
+}

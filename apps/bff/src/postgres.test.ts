@@ -1,0 +1,111 @@
+import { randomBytes } from "node:crypto";
+import { createKms, createReports, createRootKey, systemClock, systemRandom } from "@kms/engine";
+import { openPostgresStore } from "@kms/store";
+import pg from "pg";
+import request from "supertest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "./app.js";
+
+const adminUrl = process.env.KMS_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const required = process.env.KMS_REQUIRE_POSTGRES === "1";
+
+async function unreachableReason(): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query("select 1");
+    return undefined;
+  } catch (error) {
+    return `PostgreSQL at ${new URL(adminUrl).host} is unreachable: ${(error as Error).message}`;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function admin(sqlText: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(sqlText);
+  } finally {
+    await client.end();
+  }
+}
+
+const reason = await unreachableReason();
+if (reason && !required) console.warn(`Skipping the two-instance PostgreSQL test: ${reason}`);
+
+describe.skipIf(reason !== undefined && !required)("two BFF instances on one PostgreSQL database", () => {
+  const name = `kms_bff_test_${randomBytes(6).toString("hex")}`;
+  const rootKey = createRootKey(randomBytes(32));
+  const closers: Array<() => Promise<void>> = [];
+
+  async function instance(url: string) {
+    const store = await openPostgresStore(url, { maxConnections: 4 });
+    await store.migrate();
+    const engine = createKms({ store, clock: systemClock, random: systemRandom, rootKey });
+    closers.push(async () => {
+      await engine.close();
+      await store.close();
+    });
+    return { store, engine };
+  }
+
+  let a: ReturnType<typeof createApp>;
+  let b: ReturnType<typeof createApp>;
+  let password: string;
+  let projectId: string;
+
+  beforeAll(async () => {
+    if (reason) throw new Error(reason); // only reached with KMS_REQUIRE_POSTGRES=1
+    await admin(`create database ${name}`);
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    const one = await instance(url.toString());
+    const two = await instance(url.toString());
+    const p = await one.engine.provisionProject({ name: "pg", region: "local-1" });
+    password = p.users.admin.password;
+    projectId = p.project.id;
+    const make = (x: typeof one) =>
+      createApp({
+        engine: x.engine,
+        reports: createReports({ store: x.store, clock: systemClock, pricing: x.engine.pricing }),
+        sessions: x.store,
+        clock: systemClock,
+        domainId: p.project.domainId,
+      });
+    a = make(one);
+    b = make(two);
+  });
+
+  afterAll(async () => {
+    for (const close of closers) await close().catch(() => {});
+    if (!reason) await admin(`drop database if exists ${name} with (force)`);
+  });
+
+  it("a key created through one is listed by the other at once; a session from one works on the other", async () => {
+    const agentA = request.agent(a);
+    const login = await agentA.post("/api/session").send({ username: "admin", password }).expect(201);
+    const created = await agentA
+      .post(`/api/keys?projectId=${projectId}`)
+      .set("X-CSRF-Token", login.body.csrfToken)
+      .send({ alias: "made-on-a", description: "<script>x</script>" })
+      .expect(201);
+
+    const agentB = request.agent(b);
+    await agentB.post("/api/session").send({ username: "admin", password }).expect(201);
+    const list = await agentB.get(`/api/keys?projectId=${projectId}&q=made-on`).expect(200);
+    expect(list.body.items.map((k: { id: string }) => k.id)).toEqual([created.body.id]);
+    expect(list.body.items[0].alias).toBe("made-on-a");
+
+    // The session lives in the database: A's cookie works on B, and signing out on B ends it on A.
+    const cookie = (login.headers["set-cookie"] as unknown as string[])[0]!.split(";")[0]!;
+    await request(b).get("/api/session").set("Cookie", cookie).expect(200);
+    await request(b)
+      .delete("/api/session")
+      .set("Cookie", cookie)
+      .set("X-CSRF-Token", login.body.csrfToken)
+      .expect(204);
+    await agentA.get("/api/session").expect(401);
+  });
+});

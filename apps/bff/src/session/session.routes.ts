@@ -1,0 +1,105 @@
+import { type TSession, ZLoginRequest, ZSession } from "@kms/domain";
+import type { RequestHandler } from "express";
+import { rateLimit } from "express-rate-limit";
+import type { AppDeps, SessionContext } from "../context.js";
+import { AppError } from "../errors.js";
+import type { Api } from "../middleware/validate.js";
+import { projectsOf } from "./callers.js";
+import { checkCsrf } from "./csrf.js";
+import { clearSessionCookie, hashToken, newToken, SESSION_TTL_MS, setSessionCookie } from "./sessions.js";
+
+export interface LoginRateLimit {
+  windowMs: number;
+  limit: number;
+}
+
+/**
+ * Sign-in attempts per client address. express-rate-limit's memory store counts per process: with
+ * several BFF instances each allows `limit` (a shared store would be needed to count across them).
+ */
+export function loginLimiter(opts: LoginRateLimit): RequestHandler {
+  return rateLimit({
+    windowMs: opts.windowMs,
+    limit: opts.limit,
+    standardHeaders: "draft-8",
+    legacyHeaders: false,
+    handler: (_req, _res, next) => next(new AppError("CONSOLE.0429")),
+  });
+}
+
+async function sessionBody(deps: AppDeps, s: SessionContext): Promise<TSession> {
+  const projects = await projectsOf(deps, s.domainId);
+  return {
+    username: s.username,
+    role: s.role,
+    projectId: projects[0]?.id ?? "",
+    projects: projects.map((p) => ({ id: p.id, name: p.name, region: p.region })),
+    csrfToken: s.csrfToken,
+  };
+}
+
+export function registerSessionRoutes(api: Api, deps: AppDeps): void {
+  api.add(
+    {
+      method: "post",
+      path: "/api/session",
+      summary: "Sign in; sets the session cookie and returns the CSRF token",
+      tag: "session",
+      auth: "public",
+      body: ZLoginRequest,
+      response: ZSession,
+      status: 201,
+    },
+    async ({ body, res }) => {
+      const principal = await deps.engine.verifyPassword(deps.domainId, body.username, body.password);
+      if (principal?.kind !== "user") throw new AppError("CONSOLE.0402");
+      const now = deps.clock.now();
+      const token = newToken();
+      const session: SessionContext = {
+        idHash: hashToken(token),
+        principalId: principal.id,
+        username: principal.name,
+        role: principal.role,
+        domainId: deps.domainId,
+        csrfToken: newToken(),
+      };
+      const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
+      await deps.sessions.insertSession({ ...session, createdAt: now, expiresAt });
+      // Housekeeping rides on sign-in: cheap, and needs no timer in any instance.
+      await deps.sessions.deleteExpiredSessions(now);
+      setSessionCookie(res, deps, token);
+      return sessionBody(deps, session);
+    },
+  );
+
+  api.add(
+    {
+      method: "get",
+      path: "/api/session",
+      summary: "Who am I: user, role, projects and the CSRF token",
+      tag: "session",
+      auth: "session",
+      response: ZSession,
+    },
+    async ({ session }) => sessionBody(deps, session),
+  );
+
+  api.add(
+    {
+      method: "delete",
+      path: "/api/session",
+      summary: "Sign out (needs X-CSRF-Token while signed in)",
+      tag: "session",
+      auth: "public",
+      produces: "empty",
+    },
+    async ({ session, req, res }) => {
+      if (session) {
+        checkCsrf(req, session);
+        await deps.sessions.deleteSession(session.idHash);
+      }
+      clearSessionCookie(res, deps);
+      return undefined;
+    },
+  );
+}
