@@ -1,0 +1,17 @@
+import { type TKeyDetail, ZKeyDetail } from "@kms/domain";
+import { apiSend } from "../../../lib/api-client";
+import { invalidateKey, type KeyMutationConfig, useKeyMutation } from "./key-mutation";
+
+export function cancelKeyDeletion(projectId: string, id: string): Promise<TKeyDetail> {
+  return apiSend("POST", `/api/keys/${encodeURIComponent(id)}/cancel-deletion`, ZKeyDetail, {
+    query: { projectId },
+  });
+}
+
+export const useCancelKeyDeletion = (projectId: string, config?: KeyMutationConfig<TKeyDetail, string>) =>
+  useKeyMutation(
+    projectId,
+    (id: string) => cancelKeyDeletion(projectId, id),
+    (qc, _d, id) => invalidateKey(qc, projectId, id),
+    config,
+  );

@@ -1,0 +1,20 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { apiSendEmpty, setCsrfToken } from "../../../lib/api-client";
+import { sessionKeys } from "./session-keys";
+
+export async function signOut(): Promise<void> {
+  await apiSendEmpty("DELETE", "/api/session");
+  setCsrfToken(null);
+}
+
+export function useSignOut() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: signOut,
+    // Whatever the server said, forget everything this user could see.
+    onSettled: () => {
+      qc.clear();
+      qc.setQueryData(sessionKeys.current(), null);
+    },
+  });
+}
