@@ -5,7 +5,6 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Embedded, type EmbeddedConfig, openEmbedded, readConfig } from "@kms/api";
 import { createReports, systemClock } from "@kms/engine";
-import type { FullStore } from "@kms/store";
 import { createApp } from "./app.js";
 import type { Log } from "./context.js";
 
@@ -59,8 +58,7 @@ export async function serve(
   log: Log = jsonLog,
 ): Promise<RunningBff> {
   const embedded = await openEmbedded(kms, (line) => process.stderr.write(`${line}\n`));
-  // openStore returns the full store (KMS, reports, sessions); Embedded names it by its KMS part.
-  const store = embedded.store as FullStore;
+  const { store } = embedded;
   const app = createApp({
     engine: embedded.engine,
     reports: createReports({ store, clock: systemClock, pricing: embedded.engine.pricing }),

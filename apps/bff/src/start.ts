@@ -4,20 +4,40 @@
  * on one embedded store. The data directory is bootstrapped here first (root key, schema,
  * credentials.json), so the two processes never race to create them. Signals are forwarded; when
  * either process ends, the other is stopped.
+ *
+ * On the very first start (no credentials.json yet) a demo project is seeded — custom keys in every
+ * state, default keys born through the simulators, a month of back-dated hourly usage — unless
+ * started with `--no-demo` or KMS_DEMO=0.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError, openEmbedded, readConfig } from "@kms/api";
+import { seedDemo } from "@kms/cloud-sim";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const kmsCli = path.join(path.dirname(fileURLToPath(import.meta.resolve("@kms/api"))), "cli.js");
 const bffMain = path.join(here, "main.js");
 
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const demoWanted = () => process.env.KMS_DEMO !== "0" && !process.argv.includes("--no-demo");
+
 async function bootstrap(): Promise<string> {
   const config = readConfig();
-  const embedded = await openEmbedded(config, (line) => process.stderr.write(`${line}\n`));
+  const firstStart = !existsSync(path.join(config.dataDir, "credentials.json"));
+  const embedded = await openEmbedded(config, log);
   await embedded.close();
+  if (firstStart && demoWanted()) {
+    log(
+      "First start: seeding a demo project (a month of usage; keys described [demo]). Skip with --no-demo.",
+    );
+    const summary = await seedDemo({ dataDir: config.dataDir });
+    log(
+      `Demo data ready: ${summary.keys.length} custom keys, default keys ${summary.defaultKeys.join(", ")}, ` +
+        `${summary.requestsThisMonth} requests metered this month.`,
+    );
+  }
   return config.dataDir;
 }
 

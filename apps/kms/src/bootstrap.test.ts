@@ -48,7 +48,11 @@ describe("embedded default", () => {
         },
       });
       expect(Object.keys(creds.services)).toHaveLength(13);
-      expect(creds.services.obs).toEqual({ ak: expect.any(String), sk: expect.any(String) });
+      expect(creds.services.obs).toEqual({
+        ak: expect.any(String),
+        sk: expect.any(String),
+        principalId: expect.any(String),
+      });
 
       const output = logs.join("\n");
       expect(output).toMatch(/FOR DEVELOPMENT ONLY/);
@@ -147,6 +151,9 @@ describe("embedded default", () => {
     expect(readConfig({ INIT_CWD: "/srv/repo" }).dataDir).toBe("/srv/repo/.data");
     expect(readConfig({ INIT_CWD: "/srv/repo", KMS_DATA_DIR: "/var/kms" }).dataDir).toBe("/var/kms");
     expect(readConfig({}).port).toBe(8081);
+    expect(readConfig({}).pricing.freeRequestsPerMonth).toBe(20_000);
+    expect(readConfig({ KMS_FREE_REQUESTS: "5000" }).pricing.freeRequestsPerMonth).toBe(5000);
+    expect(() => readConfig({ KMS_PRICE_PER_10K_REQUESTS: "cheap" })).toThrow(ConfigError);
     expect(readConfig({}).host).toBe("127.0.0.1");
     expect(() => readConfig({ KMS_PORT: "eighty" })).toThrow(ConfigError);
   });

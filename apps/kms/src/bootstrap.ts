@@ -1,17 +1,18 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { TServiceCode } from "@kms/domain";
+import type { TPricing, TServiceCode } from "@kms/domain";
 import {
   createKms,
   createRootKey,
   type KmsEngine,
-  type KmsStore,
+  loadPricing,
+  PricingConfigError,
   type ProvisionedProject,
   systemClock,
   systemRandom,
 } from "@kms/engine";
-import { openStore } from "@kms/store";
+import { type FullStore, openStore } from "@kms/store";
 import type { FastifyInstance } from "fastify";
 import { createKmsApi } from "./app.js";
 
@@ -27,6 +28,8 @@ export interface EmbeddedConfig {
   logLevel?: string;
   metering: boolean;
   region: string;
+  /** Prices: the documented defaults with KMS_PRICING_FILE and KMS_PRICE_* overrides applied. */
+  pricing: TPricing;
 }
 
 export class ConfigError extends Error {
@@ -34,7 +37,9 @@ export class ConfigError extends Error {
 }
 
 /**
- * Reads KMS_DATA_DIR, KMS_HOST, KMS_PORT, KMS_DATABASE_URL, KMS_ROOT_KEY, KMS_LOG, KMS_METERING.
+ * Reads KMS_DATA_DIR, KMS_HOST, KMS_PORT, KMS_DATABASE_URL, KMS_ROOT_KEY, KMS_LOG, KMS_METERING and
+ * the pricing overrides (KMS_PRICING_FILE, KMS_PRICE_KEY_VERSION_HOURLY, KMS_FREE_REQUESTS,
+ * KMS_PRICE_PER_10K_REQUESTS, KMS_CURRENCY).
  * A relative data directory is resolved against where the user ran the command: pnpm runs the
  * app's start script in apps/kms but sets INIT_CWD to the directory it was invoked from.
  */
@@ -58,7 +63,19 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): EmbeddedConfig
     logLevel: env.KMS_LOG || undefined,
     metering: ["on", "true", "1"].includes(metering),
     region: "local-1",
+    pricing: readPricing(env),
   };
+}
+
+function readPricing(env: NodeJS.ProcessEnv): TPricing {
+  try {
+    return loadPricing(env, (file) =>
+      readFileSync(path.resolve(env.INIT_CWD || process.cwd(), file), "utf8"),
+    );
+  } catch (error) {
+    if (error instanceof PricingConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
 }
 
 export type Log = (line: string) => void;
@@ -102,8 +119,9 @@ export function loadRootKey(config: EmbeddedConfig, warn: Log): Buffer {
   return decodeRootKey(readFileSync(file, "utf8"), file);
 }
 
-type UserCredentials = { ak: string; sk: string; password: string };
-type ServiceCredentials = { ak: string; sk: string };
+/** `principalId` is what a grant names as its grantee (create-grant's grantee_principal). */
+type UserCredentials = { ak: string; sk: string; password: string; principalId?: string };
+type ServiceCredentials = { ak: string; sk: string; principalId?: string };
 
 /** The shape of `<dataDir>/credentials.json` (documented in the README). */
 export interface CredentialsFile {
@@ -124,11 +142,19 @@ export interface CredentialsFile {
 }
 
 function credentialsOf(p: ProvisionedProject) {
-  const user = (u: ProvisionedProject["users"]["admin"]) => ({ ak: u.ak, sk: u.sk, password: u.password });
+  const user = (u: ProvisionedProject["users"]["admin"]) => ({
+    ak: u.ak,
+    sk: u.sk,
+    password: u.password,
+    principalId: u.principalId,
+  });
   return {
     users: { admin: user(p.users.admin), viewer: user(p.users.viewer) },
     services: Object.fromEntries(
-      Object.entries(p.services).map(([code, s]) => [code, { ak: s.ak, sk: s.sk }]),
+      Object.entries(p.services).map(([code, s]) => [
+        code,
+        { ak: s.ak, sk: s.sk, principalId: s.principalId },
+      ]),
     ) as Record<TServiceCode, ServiceCredentials>,
   };
 }
@@ -151,7 +177,7 @@ export const endpointOf = (host: string, port: number): string =>
 export interface Embedded {
   config: EmbeddedConfig;
   engine: KmsEngine;
-  store: KmsStore;
+  store: FullStore;
   credentialsFile: string;
   credentials: CredentialsFile;
   close(): Promise<void>;
@@ -177,6 +203,7 @@ export async function openEmbedded(config: EmbeddedConfig, log: Log = console.er
       random: systemRandom,
       rootKey,
       metering: { enabled: config.metering },
+      pricing: config.pricing,
     });
     const credentialsFile = path.join(config.dataDir, "credentials.json");
     let credentials: CredentialsFile;

@@ -46,6 +46,20 @@ export const ZOperation = z.enum([
 ]);
 export type TOperation = z.infer<typeof ZOperation>;
 
+/** The operations a grant may name (Huawei's create-grant list). */
+export const ZGrantOperation = ZOperation.extract([
+  "create-datakey",
+  "create-datakey-without-plaintext",
+  "encrypt-datakey",
+  "decrypt-datakey",
+  "describe-key",
+  "create-grant",
+  "retire-grant",
+  "encrypt-data",
+  "decrypt-data",
+]);
+export type TGrantOperation = z.infer<typeof ZGrantOperation>;
+
 /** Operations that change a key or the project: always audited. Crypto and reads are audited only when refused. */
 export const MANAGEMENT_OPERATIONS: ReadonlySet<TOperation> = new Set<TOperation>([
   "create-key",

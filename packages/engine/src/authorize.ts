@@ -1,4 +1,4 @@
-import type { TCaller, TKey, TOperation } from "@kms/domain";
+import { type TCaller, type TKey, type TOperation, ZGrantOperation } from "@kms/domain";
 import { KmsError } from "./errors.js";
 import type { KmsStore } from "./ports.js";
 
@@ -53,17 +53,7 @@ export const DEFAULT_KEY_MUTATIONS: ReadonlySet<TOperation> = new Set<TOperation
 ]);
 
 /** The operations a grant may name (Huawei's create-grant list). */
-export const GRANTABLE_OPERATIONS: readonly TOperation[] = [
-  "create-datakey",
-  "create-datakey-without-plaintext",
-  "encrypt-datakey",
-  "decrypt-datakey",
-  "describe-key",
-  "create-grant",
-  "retire-grant",
-  "encrypt-data",
-  "decrypt-data",
-];
+export const GRANTABLE_OPERATIONS: readonly TOperation[] = ZGrantOperation.options;
 
 /** The permission table: what the principal may do by role alone, before grants. */
 function allowedByRole(caller: TCaller, operation: TOperation, key: TKey | null): boolean {

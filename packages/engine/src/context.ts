@@ -1,5 +1,6 @@
 import type { TAuditEvent, TCaller, TOperation } from "@kms/domain";
 import { MANAGEMENT_OPERATIONS } from "@kms/domain";
+import type { MaterialCache } from "./crypto/material-cache.js";
 import { isKmsError } from "./errors.js";
 import type { Meter } from "./metering.js";
 import type { Clock, KmsStore, Random, RootKey } from "./ports.js";
@@ -11,6 +12,8 @@ export interface EngineContext {
   random: Random;
   rootKey: RootKey;
   meter: Meter;
+  /** Unwrapped material of recently used key versions (the state is still read per request). */
+  materials: MaterialCache;
 }
 
 export type AuditDetails = TAuditEvent["details"];

@@ -1,6 +1,7 @@
 import { type TCaller, ZPricing } from "@kms/domain";
 import type { KmsEngine, KmsEngineOptions } from "./api.js";
 import { type EngineContext, recordRefusal } from "./context.js";
+import { createMaterialCache } from "./crypto/material-cache.js";
 import * as crypto from "./crypto/operations.js";
 import { KmsError } from "./errors.js";
 import * as grants from "./keys/grants.js";
@@ -21,6 +22,7 @@ export function createKms(options: KmsEngineOptions): KmsEngine {
     random: options.random,
     rootKey: options.rootKey,
     meter,
+    materials: createMaterialCache(),
   };
 
   const listAudit = async (caller: TCaller, filter: Omit<AuditFilter, "projectId">) => {
@@ -85,6 +87,9 @@ export function createKms(options: KmsEngineOptions): KmsEngine {
     recordRefusal: (caller, operation, keyId, errorCode) =>
       recordRefusal(ctx, caller, operation, keyId, errorCode),
     listAudit,
-    close: () => meter.close(),
+    close: async () => {
+      await meter.close();
+      ctx.materials.clear();
+    },
   };
 }

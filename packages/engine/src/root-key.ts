@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from "node:crypto";
+import { createCipheriv, createDecipheriv, randomBytes, randomFillSync, randomUUID } from "node:crypto";
 import type { Clock, Random, RootKey } from "./ports.js";
 
 const IV_LENGTH = 12;
@@ -36,7 +36,34 @@ export function createRootKey(key: Buffer): RootKey {
 
 export const systemClock: Clock = { now: () => new Date() };
 
-export const systemRandom: Random = {
-  bytes: (length) => randomBytes(length),
-  uuid: () => randomUUID(),
-};
+const POOL_SIZE = 4096;
+/** Requests up to this size are served from the pool; larger ones go straight to the CSPRNG. */
+const POOLED_MAX = 64;
+
+/**
+ * CSPRNG bytes, the small requests (IVs, IDs) cut from a pool refilled 4 KiB at a time, which saves
+ * a call into OpenSSL per request. Each byte of the pool is handed out once and the caller gets its
+ * own copy, never a view that shares memory with other callers' bytes.
+ */
+export function createPooledRandom(poolSize = POOL_SIZE): Random {
+  const pool = Buffer.alloc(poolSize);
+  let offset = poolSize;
+  return {
+    bytes(length) {
+      if (length > POOLED_MAX || length > poolSize) return randomBytes(length);
+      if (offset + length > poolSize) {
+        randomFillSync(pool);
+        offset = 0;
+      }
+      const out = Buffer.allocUnsafeSlow(length);
+      pool.copy(out, 0, offset, offset + length);
+      // Wipe what was handed out, so the pool never holds another copy of a caller's bytes.
+      pool.fill(0, offset, offset + length);
+      offset += length;
+      return out;
+    },
+    uuid: () => randomUUID(),
+  };
+}
+
+export const systemRandom: Random = createPooledRandom();

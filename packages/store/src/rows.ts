@@ -123,6 +123,58 @@ export const rowToKey = (r: Selectable<KeysTable>): TKey => ({
   lastUsedAt: Number(r.last_used_at) > 0 ? date(r.last_used_at) : null,
 });
 
+/** The columns of a key in the order `arrayToKey` reads them (raw rows of the hot read). */
+export const KEY_COLUMNS = [
+  "id",
+  "project_id",
+  "domain_id",
+  "alias",
+  "description",
+  "spec",
+  "usage",
+  "origin",
+  "state",
+  "is_default",
+  "service",
+  "created_at",
+  "updated_at",
+  "deletion_scheduled_at",
+  "deletion_date",
+  "current_version",
+  "rotation_enabled",
+  "rotation_interval_days",
+  "last_rotated_at",
+  "rotation_count",
+  "last_used_at",
+] as const satisfies ReadonlyArray<keyof KeysTable>;
+
+/** A key from a row of column values in KEY_COLUMNS order (no per-row object with named columns). */
+export const arrayToKey = (a: readonly unknown[]): TKey => ({
+  id: a[0] as string,
+  projectId: a[1] as string,
+  domainId: a[2] as string,
+  alias: a[3] as string,
+  description: a[4] as string,
+  spec: a[5] as TKeySpec,
+  usage: a[6] as TKeyUsage,
+  origin: a[7] as TKeyOrigin,
+  state: a[8] as TKeyState,
+  isDefault: Number(a[9]) === 1,
+  service: a[10] as string | null,
+  createdAt: date(a[11] as number),
+  updatedAt: date(a[12] as number),
+  deletionScheduledAt: dateOrNull(a[13] as number | null),
+  deletionDate: dateOrNull(a[14] as number | null),
+  currentVersion: Number(a[15]),
+  rotation: {
+    enabled: Number(a[16]) === 1,
+    intervalDays: Number(a[17]),
+    lastRotatedAt: dateOrNull(a[18] as number | null),
+    rotationCount: Number(a[19]),
+  },
+  lastUsedAt: Number(a[20]) > 0 ? date(a[20] as number) : null,
+});
+
 /** The columns a patch touches; fields the patch leaves out stay out of the UPDATE. */
 export function patchToRow(patch: KeyPatch): Updateable<KeysTable> {
   const row: Updateable<KeysTable> = {};

@@ -63,12 +63,16 @@ export interface CachedStatement {
 const STATEMENT_CACHE_SIZE = 256;
 
 /** Prepares each SQL string once per connection (bounded: variable-length batches make new strings). */
-export function statementCache(db: BetterSqlite3.Database): (sqlText: string) => CachedStatement {
+export function statementCache(
+  db: BetterSqlite3.Database,
+  configure?: (stmt: BetterSqlite3.Statement) => void,
+): (sqlText: string) => CachedStatement {
   const cache = new Map<string, CachedStatement>();
   return (sqlText) => {
     let cached = cache.get(sqlText);
     if (!cached) {
       const stmt = db.prepare(sqlText);
+      configure?.(stmt);
       cached = { stmt, reader: stmt.reader, readonly: stmt.readonly };
       if (cache.size >= STATEMENT_CACHE_SIZE) {
         const oldest = cache.keys().next().value;

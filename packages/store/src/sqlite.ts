@@ -32,9 +32,13 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
   const reader = new BetterSqlite3(file, { readonly: true });
   reader.pragma("busy_timeout = 5000");
   const prepare = statementCache(reader);
-  const store = createKyselyStore(db, "sqlite", (query) =>
-    prepare(query.sql).stmt.all(query.parameters as unknown[]),
-  );
+  // Raw-mode statements are their own cache: raw(true) changes a statement for every later caller.
+  const prepareRaw = statementCache(reader, (stmt) => stmt.raw(true));
+  const store = createKyselyStore(db, "sqlite", {
+    all: (query) => prepare(query.sql).stmt.all(query.parameters as unknown[]),
+    firstRaw: (query) =>
+      prepareRaw(query.sql).stmt.get(query.parameters as unknown[]) as unknown[] | undefined,
+  });
   return {
     ...store,
     async close() {

@@ -24,8 +24,10 @@ import { decodeCursor, encodeCursor } from "./cursor.js";
 import { listKeysQueries, mergePages } from "./list-keys.js";
 import { migrationProvider } from "./migrations.js";
 import {
+  arrayToKey,
   auditToRow,
   grantToRow,
+  KEY_COLUMNS,
   keyToRow,
   patchToRow,
   principalToRow,
@@ -39,7 +41,7 @@ import {
   rowToVersion,
   versionToRow,
 } from "./rows.js";
-import type { Database, KeysTable, KeyVersionsTable, SqlDialect } from "./schema.js";
+import type { Database, KeysTable, SqlDialect } from "./schema.js";
 import { bindable, slot } from "./templates.js";
 
 /** The PostgreSQL advisory lock that orders audit sequence numbers (any constant, unique to this use). */
@@ -65,33 +67,33 @@ function chunk<T>(items: readonly T[], columnsPerRow: number): T[][] {
   return out;
 }
 
-type VersionColumns = {
-  v_version: number;
-  v_created_at: number;
-  v_wrapped_material: Buffer;
-  v_public_key: Buffer | null;
-};
-
-function splitKeyWithVersion(row: Selectable<KeysTable> & VersionColumns): {
-  key: TKey;
-  version: KeyVersionRecord;
-} {
-  const version: Selectable<KeyVersionsTable> = {
-    key_id: row.id,
-    version: row.v_version,
-    created_at: row.v_created_at,
-    wrapped_material: row.v_wrapped_material,
-    public_key: row.v_public_key,
+/** A key row (KEY_COLUMNS) followed by its version's created_at, version, wrapped material, public key. */
+function arrayToKeyWithVersion(a: readonly unknown[]): { key: TKey; version: KeyVersionRecord } {
+  const n = KEY_COLUMNS.length;
+  const key = arrayToKey(a);
+  return {
+    key,
+    version: {
+      keyId: key.id,
+      version: Number(a[n]),
+      createdAt: new Date(Number(a[n + 1])),
+      wrappedMaterial: a[n + 2] as Buffer,
+      publicKey: (a[n + 3] ?? null) as Buffer | null,
+    },
   };
-  return { key: rowToKey(row), version: rowToVersion(version) };
 }
 
 /**
- * Runs a compiled read-only query outside Kysely's executor. SQLite passes one over a second,
+ * Runs compiled read-only queries outside Kysely's executor. SQLite passes one over a second,
  * read-only connection: it sees only committed data, needs no turn on the writer connection, and
  * answers synchronously, which is what keeps the per-request reads to a few microseconds.
  */
-export type DirectReader = (query: CompiledQuery) => unknown[];
+export interface DirectReader {
+  /** Every row, as objects. */
+  all(query: CompiledQuery): unknown[];
+  /** The first row as its column values in select order; undefined when there is none. */
+  firstRaw(query: CompiledQuery): unknown[] | undefined;
+}
 
 /** One store over a Kysely instance; the few dialect differences are decided by `dialect`. */
 /** What the SQL store implements: the engine's store and the report, session and feed ports. */
@@ -104,7 +106,14 @@ export function createKyselyStore(
 ): FullStore {
   const isPg = dialect === "postgres";
   const read = async <R>(query: CompiledQuery): Promise<R[]> =>
-    directRead ? (directRead(query) as R[]) : (await db.executeQuery<R>(query)).rows;
+    directRead ? (directRead.all(query) as R[]) : (await db.executeQuery<R>(query)).rows;
+  /** The first row's values in select order (the SQL store's rows keep their columns in that order). */
+  const readFirstRaw = (query: CompiledQuery): Promise<unknown[] | undefined> | unknown[] | undefined =>
+    directRead
+      ? directRead.firstRaw(query)
+      : db
+          .executeQuery<Record<string, unknown>>(query)
+          .then((r) => (r.rows[0] ? Object.values(r.rows[0]) : undefined));
 
   /** Row lock for read-check-write transactions; SQLite's BEGIN IMMEDIATE already serialises writers. */
   const forUpdate = <O>(q: SelectQueryBuilder<Database, keyof Database, O>) => (isPg ? q.forUpdate() : q);
@@ -141,13 +150,9 @@ export function createKyselyStore(
               : eb("v.version", "=", slot("version") as never),
           ),
       )
-      .selectAll("k")
-      .select([
-        "v.version as v_version",
-        "v.created_at as v_created_at",
-        "v.wrapped_material as v_wrapped_material",
-        "v.public_key as v_public_key",
-      ])
+      // Explicit columns in a fixed order: the hot read maps the raw row by position.
+      .select(KEY_COLUMNS.map((c) => `k.${c}` as const))
+      .select(["v.version", "v.created_at as v_created_at", "v.wrapped_material", "v.public_key"])
       .where("k.id", "=", slot("keyId"))
       .where("k.project_id", "=", slot("projectId"))
       .where("k.destroyed_at", "is", null)
@@ -384,8 +389,9 @@ export function createKyselyStore(
         version === undefined
           ? currentVersionQuery({ keyId, projectId })
           : givenVersionQuery({ keyId, projectId, version });
-      const rows = await read<Selectable<KeysTable> & VersionColumns>(q);
-      return rows[0] ? splitKeyWithVersion(rows[0]) : undefined;
+      const found = readFirstRaw(q);
+      const row = found instanceof Promise ? await found : found;
+      return row ? arrayToKeyWithVersion(row) : undefined;
     },
 
     async listKeyVersions(keyId) {

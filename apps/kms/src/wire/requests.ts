@@ -1,4 +1,12 @@
-import { ALIAS_PATTERN, DEFAULT_ALIAS_SUFFIX, ZKeySpec, ZKeyUsage, ZTagKey, ZTagValue } from "@kms/domain";
+import {
+  ALIAS_PATTERN,
+  DEFAULT_ALIAS_SUFFIX,
+  ZGrantOperation,
+  ZKeySpec,
+  ZKeyUsage,
+  ZTagKey,
+  ZTagValue,
+} from "@kms/domain";
 import { z } from "zod";
 import {
   aad,
@@ -186,27 +194,15 @@ export const ListByTagsBody = z.strictObject({
   ...ignoredSdkFields,
 });
 
-const GRANT_OPERATIONS = [
-  "create-datakey",
-  "create-datakey-without-plaintext",
-  "encrypt-datakey",
-  "decrypt-datakey",
-  "describe-key",
-  "create-grant",
-  "retire-grant",
-  "encrypt-data",
-  "decrypt-data",
-] as const;
-
 const principalId = z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/);
 
 export const CreateGrantBody = z.strictObject({
   key_id: keyRef,
   grantee_principal: principalId,
   operations: z
-    .array(z.enum(GRANT_OPERATIONS))
+    .array(ZGrantOperation)
     .min(1)
-    .max(GRANT_OPERATIONS.length)
+    .max(ZGrantOperation.options.length)
     .refine((ops) => ops.some((o) => o !== "create-grant"), { params: { kmsCode: "KMS.2401" } }),
   name: z.string().regex(ALIAS_PATTERN).optional(),
   retiring_principal: principalId.optional(),

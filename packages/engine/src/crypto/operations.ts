@@ -79,7 +79,10 @@ function checkAad(aad: Buffer | undefined): void {
 
 function material(ctx: EngineContext, version: KeyVersionRecord): Buffer {
   if (version.wrappedMaterial.length === 0) throw new KmsError("KMS.0310");
-  return ctx.rootKey.unwrap(version.wrappedMaterial, `${version.keyId}:${version.version}`);
+  const context = `${version.keyId}:${version.version}`;
+  return ctx.materials.get(context, version.wrappedMaterial, () =>
+    ctx.rootKey.unwrap(version.wrappedMaterial, context),
+  );
 }
 
 function publicKeyOf(version: KeyVersionRecord): Buffer {

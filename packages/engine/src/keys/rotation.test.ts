@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { TCaller } from "@kms/domain";
 import { describe, expect, it } from "vitest";
 import type { EngineContext } from "../context.js";
+import { createMaterialCache } from "../crypto/material-cache.js";
 import { createMeter } from "../metering.js";
 import { createRootKey, systemRandom } from "../root-key.js";
 import { createInMemoryStore, createManualClock, createTestEngine, errorCode } from "../testing/index.js";
@@ -75,6 +76,7 @@ describe("rotation", () => {
       random: systemRandom,
       rootKey: createRootKey(randomBytes(32)),
       meter: createMeter(store, { countsEnabled: true }),
+      materials: createMaterialCache(),
     };
     const project = { id: "p1", domainId: "d1", name: "p", region: "r", createdAt: clock.now() };
     await store.insertProject(project);

@@ -210,6 +210,7 @@ export const en = {
     byService: "By service and user",
     requests: "Requests",
     principal: "Caller",
+    noKey: "Requests without a key",
   },
   defaultKeys: {
     title: "Default keys",

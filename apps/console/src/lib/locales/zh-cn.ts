@@ -204,6 +204,7 @@ export const zhCN: Messages = {
     byService: "按服务和用户",
     requests: "请求数",
     principal: "调用方",
+    noKey: "不针对具体密钥的请求",
   },
   defaultKeys: {
     title: "默认密钥",

@@ -1,5 +1,5 @@
 import { type TSession, ZLoginRequest, ZSession } from "@kms/domain";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { hashKey, useMutation, useQueryClient } from "@tanstack/react-query";
 import type { z } from "zod";
 import { apiSend, setCsrfToken } from "../../../lib/api-client";
 import { sessionKeys } from "./session-keys";
@@ -18,8 +18,11 @@ export function useSignIn() {
   return useMutation({
     mutationFn: signIn,
     onSuccess: (session) => {
-      qc.clear();
+      // Not qc.clear(): that also drops the session query the mounted layout observes, and the
+      // observer never hears of the new one (the sign-in form stayed up in the browser).
       qc.setQueryData(sessionKeys.current(), session);
+      const keep = hashKey(sessionKeys.current());
+      qc.removeQueries({ predicate: (q) => q.queryHash !== keep });
     },
   });
 }

@@ -1,4 +1,4 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { hashKey, useMutation, useQueryClient } from "@tanstack/react-query";
 import { apiSendEmpty, setCsrfToken } from "../../../lib/api-client";
 import { sessionKeys } from "./session-keys";
 
@@ -12,9 +12,11 @@ export function useSignOut() {
   return useMutation({
     mutationFn: signOut,
     // Whatever the server said, forget everything this user could see.
+    // (Not qc.clear(): it would orphan the session query that the mounted layout observes.)
     onSettled: () => {
-      qc.clear();
       qc.setQueryData(sessionKeys.current(), null);
+      const keep = hashKey(sessionKeys.current());
+      qc.removeQueries({ predicate: (q) => q.queryHash !== keep });
     },
   });
 }

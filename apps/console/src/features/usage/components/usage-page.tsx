@@ -133,13 +133,18 @@ function UsageBody({ data }: { data: NonNullable<ReturnType<typeof useUsage>["da
                 {data.byKey.map((k) => (
                   <tr key={k.keyId} className="border-t border-slate-100 dark:border-slate-800">
                     <td className="py-1.5">
-                      <Link
-                        to="/keys/$keyId"
-                        params={{ keyId: k.keyId }}
-                        className="text-blue-700 hover:underline dark:text-blue-400"
-                      >
-                        {k.alias ?? k.keyId}
-                      </Link>{" "}
+                      {/* Requests that name no key (create-key, list-keys…) come with an empty keyId. */}
+                      {k.keyId ? (
+                        <Link
+                          to="/keys/$keyId"
+                          params={{ keyId: k.keyId }}
+                          className="text-blue-700 hover:underline dark:text-blue-400"
+                        >
+                          {k.alias || k.keyId}
+                        </Link>
+                      ) : (
+                        <span className="text-slate-600 dark:text-slate-300">{t("usage.noKey")}</span>
+                      )}{" "}
                       {k.isDefault && <Badge tone="blue">{t("keys.type.default")}</Badge>}
                     </td>
                     <td className="tabular-nums">{formatNumber(k.requests)}</td>
