@@ -35,7 +35,7 @@ const tick = () => new Promise((r) => setImmediate(r));
 describe("group-committed metering", () => {
   it("aggregates a burst into one write and answers only after it is durable", async () => {
     const { store, calls } = gatedStore();
-    const meter = createMeter(store, { countsEnabled: true });
+    const meter = createMeter(store, { countsEnabled: true, minFlushIntervalMs: 0 });
     let answered = 0;
     const records = Array.from({ length: 50 }, (_, i) =>
       meter.record(item(i % 2 ? "encrypt-data" : "decrypt-data"), []).then(() => answered++),
@@ -57,6 +57,25 @@ describe("group-committed metering", () => {
     expect(calls).toHaveLength(2);
     calls[1]!.release();
     await late;
+  });
+
+  it("starts flushes at most every minFlushIntervalMs, so a busy meter gathers bigger batches", async () => {
+    const { store, calls } = gatedStore();
+    const meter = createMeter(store, { countsEnabled: true, minFlushIntervalMs: 40 });
+    const first = meter.record(item("encrypt-data"), []);
+    await tick();
+    expect(calls).toHaveLength(1); // the first request after a quiet spell is flushed at once
+    calls[0]!.release();
+    await first;
+    const second = meter.record(item("encrypt-data"), []);
+    const third = meter.record(item("decrypt-data"), []);
+    await tick();
+    expect(calls).toHaveLength(1); // within the interval: still gathering
+    await new Promise((r) => setTimeout(r, 60));
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.counts).toHaveLength(2);
+    calls[1]!.release();
+    await Promise.all([second, third]);
   });
 
   it("keeps hours apart and rejects the waiters with KMS.0101 when the store fails", async () => {

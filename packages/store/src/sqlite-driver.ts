@@ -1,4 +1,5 @@
 import { realpathSync } from "node:fs";
+import { type FileHandle, open } from "node:fs/promises";
 import type BetterSqlite3 from "better-sqlite3";
 import {
   type CompiledQuery,
@@ -92,12 +93,14 @@ class SqliteConnection implements DatabaseConnection {
   readonly #db: BetterSqlite3.Database;
   readonly #writeLock: Mutex;
   readonly #prepare: (sqlText: string) => CachedStatement;
+  readonly #durable: () => Promise<void>;
   #releaseWrite: (() => void) | undefined;
 
-  constructor(db: BetterSqlite3.Database, writeLock: Mutex) {
+  constructor(db: BetterSqlite3.Database, writeLock: Mutex, durable: () => Promise<void>) {
     this.#db = db;
     this.#writeLock = writeLock;
     this.#prepare = statementCache(db);
+    this.#durable = durable;
   }
 
   #run<R>(compiled: CompiledQuery): QueryResult<R> {
@@ -112,11 +115,14 @@ class SqliteConnection implements DatabaseConnection {
     if (cached.readonly || this.#releaseWrite) return this.#run(compiled);
     // A write outside a transaction: take this process's turn for the file first.
     const release = await this.#writeLock.lock();
+    let result: QueryResult<R>;
     try {
-      return this.#run(compiled);
+      result = this.#run(compiled);
     } finally {
       release();
     }
+    await this.#durable();
+    return result;
   }
 
   async beginWrite(): Promise<void> {
@@ -132,7 +138,7 @@ class SqliteConnection implements DatabaseConnection {
     this.#releaseWrite = release;
   }
 
-  endWrite(command: "commit" | "rollback"): void {
+  async endWrite(command: "commit" | "rollback"): Promise<void> {
     try {
       if (this.#db.inTransaction) this.#db.exec(command);
     } finally {
@@ -140,6 +146,7 @@ class SqliteConnection implements DatabaseConnection {
       this.#releaseWrite = undefined;
       release?.();
     }
+    if (command === "commit") await this.#durable();
   }
 
   // biome-ignore lint/correctness/useYield: streaming is not used by the store
@@ -154,9 +161,12 @@ class SqliteDriver implements Driver {
   readonly #connectionMutex = new Mutex();
   #releaseConnection: (() => void) | undefined;
 
+  readonly #wal: WalSync;
+
   constructor(db: BetterSqlite3.Database, file: string) {
     this.#db = db;
-    this.#connection = new SqliteConnection(db, writeLockFor(file));
+    this.#wal = new WalSync(file, db);
+    this.#connection = new SqliteConnection(db, writeLockFor(file), () => this.#wal.sync());
   }
 
   async init(): Promise<void> {}
@@ -178,15 +188,69 @@ class SqliteDriver implements Driver {
   }
 
   async commitTransaction(): Promise<void> {
-    this.#connection.endWrite("commit");
+    await this.#connection.endWrite("commit");
   }
 
   async rollbackTransaction(): Promise<void> {
-    this.#connection.endWrite("rollback");
+    await this.#connection.endWrite("rollback");
   }
 
   async destroy(): Promise<void> {
+    await this.#wal.close();
     this.#db.close();
+  }
+}
+
+/**
+ * Durable on acknowledge without blocking the event loop. With synchronous=FULL, every COMMIT
+ * fsyncs the WAL inside the (synchronous) better-sqlite3 call, stalling every request in the
+ * process for the length of an fsync. Instead the connection runs with synchronous=NORMAL — a commit
+ * only writes its WAL frames — and every write is acknowledged only after an fdatasync of the WAL
+ * file has completed on libuv's thread pool. Commits that land while one sync runs share the next
+ * one (group commit at the file level). Checkpoints stay safe: with NORMAL, SQLite itself syncs
+ * the WAL before copying it into the database and the database before reusing the WAL.
+ */
+class WalSync {
+  readonly #walFile: string;
+  readonly #db: BetterSqlite3.Database;
+  #handle: Promise<FileHandle> | undefined;
+  #running: Promise<void> | undefined;
+  #queued: Promise<void> | undefined;
+
+  constructor(file: string, db: BetterSqlite3.Database) {
+    this.#walFile = `${file}-wal`;
+    this.#db = db;
+  }
+
+  sync(): Promise<void> {
+    if (this.#db.memory) return Promise.resolve();
+    // A sync already running may have started before this commit's frames were written: queue one
+    // more, shared by every commit that arrives until it starts.
+    if (this.#running) {
+      this.#queued ??= this.#running.then(() => {
+        this.#queued = undefined;
+        return this.sync();
+      });
+      return this.#queued;
+    }
+    const run = this.#datasync().finally(() => {
+      this.#running = undefined;
+    });
+    this.#running = run;
+    return run;
+  }
+
+  async #datasync(): Promise<void> {
+    this.#handle ??= open(this.#walFile, "r");
+    await (await this.#handle).datasync();
+  }
+
+  async close(): Promise<void> {
+    await this.#running?.catch(() => {});
+    await this.#queued?.catch(() => {});
+    const handle = this.#handle;
+    this.#handle = undefined;
+    if (handle) await (await handle).close();
   }
 }
 
