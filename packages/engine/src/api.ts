@@ -117,6 +117,8 @@ export interface KmsEngine {
   listTags(caller: TCaller, ref: KeyRef): Promise<TTag[]>;
   addTags(caller: TCaller, ref: KeyRef, tags: TTag[]): Promise<void>;
   removeTags(caller: TCaller, ref: KeyRef, tagKeys: string[]): Promise<void>;
+  /** Makes the key's tags exactly `tags`, atomically. */
+  replaceTags(caller: TCaller, ref: KeyRef, tags: TTag[]): Promise<void>;
   listProjectTags(caller: TCaller): Promise<TagFilter[]>;
   listKeysByTags(
     caller: TCaller,

@@ -59,6 +59,7 @@ export function createKms(options: KmsEngineOptions): KmsEngine {
     listTags: (caller, ref) => tags.listTags(ctx, caller, ref),
     addTags: (caller, ref, list) => tags.addTags(ctx, caller, ref, list),
     removeTags: (caller, ref, tagKeys) => tags.removeTags(ctx, caller, ref, tagKeys),
+    replaceTags: (caller, ref, wanted) => tags.replaceTags(ctx, caller, ref, wanted),
     listProjectTags: (caller) => tags.listProjectTags(ctx, caller),
     listKeysByTags: (caller, input) => tags.listKeysByTags(ctx, caller, input),
 

@@ -105,16 +105,11 @@ export function keyService(deps: AppDeps) {
       return detailOf(caller, await explainDefault(caller, id, verb, run));
     },
 
-    /** Makes the key's tags exactly `wanted`: removes the dropped keys, then adds new and changed ones. */
+    /** Makes the key's tags exactly `wanted`, in one atomic engine call. */
     async putTags(caller: TCaller, id: string, wanted: TTag[]): Promise<TKeyDetail> {
       const key = await engine.describeKey(caller, id);
       assertMayChange(caller, key, "tagged");
-      const current = new Map((await engine.listTags(caller, id)).map((t) => [t.key, t.value]));
-      const wantedKeys = new Set(wanted.map((t) => t.key));
-      const removed = [...current.keys()].filter((k) => !wantedKeys.has(k));
-      const added = wanted.filter((t) => current.get(t.key) !== t.value);
-      if (removed.length > 0) await engine.removeTags(caller, id, removed);
-      if (added.length > 0) await engine.addTags(caller, id, added);
+      await engine.replaceTags(caller, id, wanted);
       return detailOf(caller, await engine.describeKey(caller, id));
     },
 

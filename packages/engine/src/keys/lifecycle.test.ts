@@ -150,3 +150,31 @@ describe("key lifecycle", () => {
     });
   });
 });
+
+describe("replacing a key's tags", () => {
+  it("makes the tags exactly the wanted set in one write, and refuses default keys and viewers", async () => {
+    const { kms, admin, viewer, service } = await createTestEngine();
+    const key = await kms.createKey(admin, { alias: "tagged" });
+    await kms.addTags(admin, key.id, [
+      { key: "team", value: "a" },
+      { key: "old", value: "x" },
+    ]);
+    await kms.replaceTags(admin, key.id, [
+      { key: "team", value: "b" },
+      { key: "env", value: "prod" },
+    ]);
+    const tags = (await kms.listTags(admin, key.id)).sort((x, y) => x.key.localeCompare(y.key));
+    expect(tags).toEqual([
+      { key: "env", value: "prod" },
+      { key: "team", value: "b" },
+    ]);
+    await kms.replaceTags(admin, key.id, []);
+    expect(await kms.listTags(admin, key.id)).toEqual([]);
+
+    const tooMany = Array.from({ length: 21 }, (_, i) => ({ key: `k${i}`, value: "v" }));
+    expect(await errorCode(kms.replaceTags(admin, key.id, tooMany))).toBe("KMS.0409");
+    expect(await errorCode(kms.replaceTags(viewer, key.id, [{ key: "a", value: "b" }]))).toBe("KMS.0306");
+    const obsKey = await kms.describeKey(service("obs"), "obs/default");
+    expect(await errorCode(kms.replaceTags(admin, obsKey.id, [{ key: "a", value: "b" }]))).toBe("KMS.0211");
+  });
+});

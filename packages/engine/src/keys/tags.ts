@@ -50,6 +50,22 @@ export function removeTags(
   });
 }
 
+/**
+ * Makes the key's tags exactly `wanted` in one store write (the console's "edit tags"): tags not
+ * wanted are removed and the wanted ones added or overwritten together, so a failure leaves the
+ * old set, never half of each.
+ */
+export function replaceTags(ctx: EngineContext, caller: TCaller, ref: KeyRef, wanted: TTag[]): Promise<void> {
+  return keyOperation(ctx, caller, "batch-tags", ref, async (key, scope) => {
+    const checked = wanted.length === 0 ? [] : checkTags(wanted);
+    if (checked.length > MAX_TAGS_PER_KEY) throw new KmsError("KMS.0409");
+    const keep = new Set(checked.map((t) => t.key));
+    const remove = (await ctx.store.getTags(key.id)).map((t) => t.key).filter((k) => !keep.has(k));
+    scope.details = { tagKeys: [...keep].join(","), removed: remove.join(",") };
+    checkResult(await ctx.store.updateTags(key.id, checked, remove, MAX_TAGS_PER_KEY));
+  });
+}
+
 export const listProjectTags = (ctx: EngineContext, caller: TCaller): Promise<TagFilter[]> =>
   runOperation(ctx, caller, "list-project-tags", async () => {
     await authorize(ctx.store, caller, "list-project-tags", null);
