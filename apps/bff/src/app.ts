@@ -32,6 +32,8 @@ export interface CreateAppOptions {
   /** Express "trust proxy" (for req.ip behind a reverse proxy); off by default. */
   trustProxy?: boolean | number | string;
   events?: Partial<EventOptions>;
+  /** Whether a project was seeded with demo data; none is by default. */
+  isDemoProject?: (projectId: string) => boolean;
 }
 
 /** JSON bodies: the online tool's 4 KB of text may grow to 6× when escaped as \u00XX. */
@@ -46,6 +48,7 @@ export function createApp(opts: CreateAppOptions): Express {
     domainId: opts.domainId,
     log: opts.log ?? (() => {}),
     secureCookies: opts.secureCookies ?? false,
+    isDemoProject: opts.isDemoProject ?? (() => false),
   };
   const app = express();
   app.disable("x-powered-by");

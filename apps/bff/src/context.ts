@@ -14,6 +14,8 @@ export interface AppDeps {
   log: Log;
   /** Set the session cookie with Secure (and the __Host- prefix): for a console served over https. */
   secureCookies: boolean;
+  /** Whether a project holds simulated demo data (shown as a banner in the console). */
+  isDemoProject: (projectId: string) => boolean;
 }
 
 /** The signed-in user as a request sees it (from the session record in the database). */

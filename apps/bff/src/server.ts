@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -36,6 +36,26 @@ export function readBffConfig(env: NodeJS.ProcessEnv = process.env): BffConfig {
   };
 }
 
+/**
+ * A project is a demo when `<dataDir>/demo.json` (written by cloud-sim's demo seed) names it. Read
+ * on each call, so seeding or removing the file needs no restart; any unreadable file means no.
+ */
+export function demoProjectCheck(dataDir: string): (projectId: string) => boolean {
+  const file = path.join(dataDir, "demo.json");
+  return (projectId) => {
+    try {
+      const marker: unknown = JSON.parse(readFileSync(file, "utf8"));
+      return (
+        typeof marker === "object" &&
+        marker !== null &&
+        (marker as { projectId?: unknown }).projectId === projectId
+      );
+    } catch {
+      return false;
+    }
+  };
+}
+
 export interface RunningBff {
   url: string;
   server: Server;
@@ -68,6 +88,7 @@ export async function serve(
     staticDir: bff.staticDir,
     secureCookies: bff.secureCookies,
     trustProxy: bff.trustProxy,
+    isDemoProject: demoProjectCheck(embedded.config.dataDir),
     log,
   });
   const server = createServer(app);

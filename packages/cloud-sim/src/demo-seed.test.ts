@@ -1,10 +1,10 @@
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { openStore } from "@kms/store";
 import { afterAll, describe, expect, it } from "vitest";
 import { call, loadContext } from "./context.js";
-import { DEMO_MARK, seedDemo } from "./demo-seed.js";
+import { DEMO_FILE, DEMO_MARK, seedDemo } from "./demo-seed.js";
 import { removeDir, startKms } from "./testing/kms-server.js";
 
 type KeyDetails = {
@@ -35,6 +35,10 @@ describe("seedDemo", () => {
     expect(summary.defaultKeys).toEqual(["obs/default", "evs/default", "ims/default", "sfs/default"]);
     expect(summary.requestsThisMonth).toBeGreaterThan(20_000);
     expect(summary.hours).toBeGreaterThanOrEqual(30 * 24);
+    // The marker the console shows as a demo banner.
+    const marker = JSON.parse(await readFile(path.join(dataDir, DEMO_FILE), "utf8"));
+    expect(marker.projectId).toBe(summary.projectId);
+    expect(Number.isNaN(Date.parse(marker.seededAt))).toBe(false);
 
     // The metering store agrees, and the history is spread over the past hours, not dumped in one.
     const store = await openStore({ sqliteFile: path.join(dataDir, "kms.sqlite") });

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createKmsApi, loadRootKey, openEmbedded, readConfig } from "@kms/api";
 import type { TCaller, TServiceCode } from "@kms/domain";
@@ -19,6 +19,8 @@ import { createObs } from "./services/obs.js";
 import { createSfs } from "./services/sfs.js";
 
 export const DEMO_MARK = "[demo]";
+/** Written into the data directory after seeding: `{ seededAt, projectId }`. */
+export const DEMO_FILE = "demo.json";
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** This month, the seed aims 20 % past the free requests (20,000 unless KMS_FREE_REQUESTS says otherwise). */
@@ -128,7 +130,19 @@ export async function seedDemo(opts: SeedDemoOptions): Promise<SeedDemoSummary> 
     app = createKmsApi({ engine, clock });
     const endpoint = (await app.listen({ host: "127.0.0.1", port: 0 })).replace("localhost", "127.0.0.1");
     const ctx = loadContext({ dataDir, endpoint, now: () => clock.now() });
-    return await seed(ctx, engine, clock, { start, end, log, databaseUrl: config.databaseUrl, store });
+    const summary = await seed(ctx, engine, clock, {
+      start,
+      end,
+      log,
+      databaseUrl: config.databaseUrl,
+      store,
+    });
+    // The console reads this marker to tell people the data is simulated.
+    writeFileSync(
+      path.join(dataDir, DEMO_FILE),
+      `${JSON.stringify({ seededAt: new Date().toISOString(), projectId: summary.projectId })}\n`,
+    );
+    return summary;
   } finally {
     await app?.close();
     await engine?.close();

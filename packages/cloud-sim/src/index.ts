@@ -7,7 +7,7 @@ export {
   type SimContextOptions,
   SimError,
 } from "./context.js";
-export { DEMO_MARK, type SeedDemoOptions, type SeedDemoSummary, seedDemo } from "./demo-seed.js";
+export { DEMO_FILE, DEMO_MARK, type SeedDemoOptions, type SeedDemoSummary, seedDemo } from "./demo-seed.js";
 export { type KeyChoice, keyRef } from "./envelope.js";
 export { grantService, SERVICE_GRANT_OPERATIONS, servicePrincipalId } from "./grant.js";
 export { createEvs } from "./services/evs.js";

@@ -255,6 +255,8 @@ export const ZSession = z.object({
   projectId: z.string(),
   projects: z.array(z.object({ id: z.string(), name: z.string(), region: z.string() })),
   csrfToken: z.string(),
+  /** The project was seeded with simulated data (cloud-sim demo-seed); absent means not. */
+  demo: z.boolean().default(false),
 });
 export type TSession = z.infer<typeof ZSession>;
 export const ZLoginRequest = z.strictObject({

@@ -29,12 +29,14 @@ export function loginLimiter(opts: LoginRateLimit): RequestHandler {
 
 async function sessionBody(deps: AppDeps, s: SessionContext): Promise<TSession> {
   const projects = await projectsOf(deps, s.domainId);
+  const projectId = projects[0]?.id ?? "";
   return {
     username: s.username,
     role: s.role,
-    projectId: projects[0]?.id ?? "",
+    projectId,
     projects: projects.map((p) => ({ id: p.id, name: p.name, region: p.region })),
     csrfToken: s.csrfToken,
+    demo: projectId !== "" && deps.isDemoProject(projectId),
   };
 }
 

@@ -74,6 +74,28 @@ describe("sign-in", () => {
     expect(anon.body.error.code).toBe("CONSOLE.0401");
   });
 
+  it("flags the session demo only when the project was seeded with demo data", async () => {
+    const plain = await createHarness();
+    const p = await plain.login("viewer");
+    expect((await p.agent.get("/api/session").expect(200)).body.demo).toBe(false);
+
+    const asked: string[] = [];
+    const h = await createHarness({
+      isDemoProject: (id) => {
+        asked.push(id);
+        return true;
+      },
+    });
+    const login = await request(h.app)
+      .post("/api/session")
+      .send({ username: "admin", password: h.t.provisioned.users.admin.password })
+      .expect(201);
+    expect(login.body.demo).toBe(true);
+    const s = await h.login("viewer");
+    expect((await s.agent.get("/api/session").expect(200)).body.demo).toBe(true);
+    expect(new Set(asked)).toEqual(new Set([h.projectId]));
+  });
+
   it("when the session is 12 hours old, then it no longer works", async () => {
     const h = await createHarness();
     const s = await h.login("admin");

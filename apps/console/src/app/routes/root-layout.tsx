@@ -6,6 +6,7 @@ import { Toaster } from "../../components/ui/toast";
 import { useSession } from "../../features/session/api/get-session";
 import { sessionKeys } from "../../features/session/api/session-keys";
 import { AppHeader } from "../../features/session/components/app-header";
+import { DemoBanner } from "../../features/session/components/demo-banner";
 import { SignInPage } from "../../features/session/components/sign-in-page";
 import { useProjectId } from "../../lib/project";
 import { onUnauthorized } from "../../lib/query-client";
@@ -42,6 +43,7 @@ function SignedIn({ session }: { session: AppSession["session"] }) {
   return (
     <AppSessionContext.Provider value={value}>
       <AppHeader session={session} projectId={projectId} />
+      {session.demo && <DemoBanner />}
       <main className="mx-auto max-w-7xl px-4 py-5">
         <Outlet />
       </main>

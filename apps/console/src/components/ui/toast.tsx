@@ -66,7 +66,7 @@ function ToastItem({ item, closeLabel }: { item: Toast; closeLabel: string }) {
     <div
       className={`flex items-start gap-2 rounded-md px-3 py-2 text-sm shadow-lg ${item.kind === "error" ? "bg-red-700 text-white" : "bg-slate-800 text-white"}`}
     >
-      <span className="flex-1">{item.message}</span>
+      <span className="flex-1 whitespace-pre-line">{item.message}</span>
       <button type="button" aria-label={closeLabel} onClick={() => dismiss(item.id)}>
         <X size={14} aria-hidden />
       </button>

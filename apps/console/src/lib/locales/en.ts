@@ -10,6 +10,7 @@ export const en = {
     themeValue: { system: "system", light: "light", dark: "dark" },
   },
   role: { admin: "Administrator", viewer: "Viewer" },
+  demo: { banner: "Demo data — this project was seeded with simulated keys and a month of usage." },
   common: {
     loading: "Loading…",
     loadFailed: "Could not load.",
@@ -63,6 +64,22 @@ export const en = {
     actionsFor: "Actions for {{alias}}",
     actionDone: "Done.",
     noActions: "No actions available",
+    select: "Select {{alias}}",
+    selectAll: "Select all keys on this page",
+    batch: {
+      label: "Actions for the selected keys",
+      selected_one: "{{count}} key selected",
+      selected_other: "{{count}} keys selected",
+      enable: "Enable",
+      disable: "Disable",
+      delete: "Delete",
+      clear: "Clear selection",
+      working: "Working…",
+      result: {
+        enable: "Enable: {{succeeded}} succeeded, {{failed}} failed, {{skipped}} skipped.",
+        disable: "Disable: {{succeeded}} succeeded, {{failed}} failed, {{skipped}} skipped.",
+      },
+    },
     type: { default: "Default", custom: "Custom" },
     col: {
       alias: "Alias / ID",

@@ -12,6 +12,7 @@ export const zhCN: Messages = {
     themeValue: { system: "跟随系统", light: "浅色", dark: "深色" },
   },
   role: { admin: "管理员", viewer: "只读用户" },
+  demo: { banner: "演示数据——此项目预置了模拟密钥和一个月的用量。" },
   common: {
     loading: "加载中…",
     loadFailed: "加载失败。",
@@ -65,6 +66,22 @@ export const zhCN: Messages = {
     actionsFor: "{{alias}} 的操作",
     actionDone: "操作成功。",
     noActions: "没有可用的操作",
+    select: "选择 {{alias}}",
+    selectAll: "选择本页全部密钥",
+    batch: {
+      label: "对所选密钥的操作",
+      selected_one: "已选择 {{count}} 个密钥",
+      selected_other: "已选择 {{count}} 个密钥",
+      enable: "启用",
+      disable: "禁用",
+      delete: "删除",
+      clear: "清除选择",
+      working: "处理中…",
+      result: {
+        enable: "启用：{{succeeded}} 个成功，{{failed}} 个失败，{{skipped}} 个跳过。",
+        disable: "禁用：{{succeeded}} 个成功，{{failed}} 个失败，{{skipped}} 个跳过。",
+      },
+    },
     type: { default: "默认", custom: "自定义" },
     col: {
       alias: "别名 / ID",

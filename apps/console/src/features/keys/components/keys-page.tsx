@@ -8,7 +8,10 @@ import { Switch } from "../../../components/ui/switch";
 import type { KeysSearch } from "../api/get-keys";
 import { CreateKeyDialog } from "./create-key-dialog";
 import { DeleteKeyDialog, type KeyRef } from "./delete-key-dialog";
-import { KeysTable } from "./keys-table";
+import { KeysBatchBar } from "./keys-batch-bar";
+import { type KeySelection, KeysTable } from "./keys-table";
+
+const NONE: KeySelection = new Map();
 
 /** The keys page: filters and sort live in the URL (the route hands them in and takes patches back). */
 export function KeysPage({
@@ -31,6 +34,15 @@ export function KeysPage({
   const onDelete = useCallback((k: TKeyListItem) => setDeleting([{ id: k.id, alias: k.alias }]), []);
   const isAdmin = role === "admin";
   const onQueryChange = useCallback((q: string) => onSearchChange({ q: q || undefined }), [onSearchChange]);
+  const [selection, setSelection] = useState<KeySelection>(NONE);
+  const clearSelection = useCallback(() => setSelection(NONE), []);
+  // A selection belongs to the rows on screen: new filters or another project start afresh.
+  const view = JSON.stringify([projectId, search]);
+  const [selectionView, setSelectionView] = useState(view);
+  if (selectionView !== view) {
+    setSelectionView(view);
+    setSelection(NONE);
+  }
 
   return (
     <div className="flex flex-col gap-4">
@@ -107,11 +119,21 @@ export function KeysPage({
           />
         </div>
       </div>
+      {isAdmin && (
+        <KeysBatchBar
+          projectId={projectId}
+          selected={[...selection.values()]}
+          onDelete={() => setDeleting([...selection.values()].map((k) => ({ id: k.id, alias: k.alias })))}
+          onClear={clearSelection}
+        />
+      )}
       <KeysTable
         projectId={projectId}
         role={role}
         search={search}
         onDelete={onDelete}
+        selection={selection}
+        onSelectionChange={isAdmin ? setSelection : undefined}
         onSortChange={(sort, order) => onSearchChange({ sort, order })}
         emptyAction={
           isAdmin ? (
@@ -135,6 +157,11 @@ export function KeysPage({
             open={deleting.length > 0}
             onOpenChange={(o) => {
               if (!o) setDeleting([]);
+            }}
+            onDone={() => {
+              // Keys now pending deletion leave the selection; the rest stay selected.
+              const gone = new Set(deleting.map((k) => k.id));
+              setSelection((prev) => new Map([...prev].filter(([id]) => !gone.has(id))));
             }}
           />
         </>

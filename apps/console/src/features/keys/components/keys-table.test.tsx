@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { defaultItem, listItem, listResponse, session } from "../../../testing/fixtures";
+import { defaultItem, detail, listItem, listResponse, session } from "../../../testing/fixtures";
 import { mockApi, renderApp } from "../../../testing/render-app";
 
 afterEach(() => vi.unstubAllGlobals());
@@ -131,5 +131,116 @@ describe("keys table", () => {
     fail = false;
     await userEvent.setup().click(screen.getByRole("button", { name: "Retry" }));
     expect(await screen.findByText("No keys match these filters.")).toBeInTheDocument();
+  });
+
+  describe("batch actions", () => {
+    const a = listItem({ alias: "batch-a" });
+    const b = listItem({ alias: "batch-b" });
+    const off = listItem({ alias: "batch-off", state: "disabled" });
+
+    function batchApi(role: "admin" | "viewer" = "admin", fail?: string) {
+      return mockApi((call) => {
+        if (call.path === "/api/session") return { body: session(role) };
+        if (call.path === "/api/keys") return { body: listResponse([a, b, off, obs]) };
+        const m = /^\/api\/keys\/([^/]+)\/(enable|disable)$/.exec(call.path);
+        if (m && call.method === "POST") {
+          const item = [a, b, off].find((k) => k.id === m[1])!;
+          if (item.id === fail)
+            return { status: 409, body: { error: { code: "CONSOLE.0409", message: "Key is busy" } } };
+          return { body: detail({ ...item, state: m[2] === "enable" ? "enabled" : "disabled" }) };
+        }
+        return undefined;
+      });
+    }
+
+    it("gives custom keys a checkbox labelled with the alias, and default keys none", async () => {
+      batchApi();
+      await renderApp("/keys");
+      await screen.findByRole("link", { name: "batch-a" });
+      expect(screen.getByRole("checkbox", { name: "Select batch-a" })).not.toBeChecked();
+      expect(screen.getByRole("checkbox", { name: "Select all keys on this page" })).toBeInTheDocument();
+      const obsRow = screen.getByRole("link", { name: "obs/default" }).closest("tr")!;
+      expect(within(obsRow).queryByRole("checkbox")).not.toBeInTheDocument();
+      expect(screen.queryByRole("toolbar")).not.toBeInTheDocument();
+    });
+
+    it("gives a viewer no checkboxes at all", async () => {
+      batchApi("viewer");
+      await renderApp("/keys");
+      await screen.findByRole("link", { name: "batch-a" });
+      expect(screen.queryByRole("checkbox")).not.toBeInTheDocument();
+    });
+
+    it("when two keys are selected and Disable pressed, then both are disabled with the CSRF token and the selection clears", async () => {
+      const { calls } = batchApi();
+      await renderApp("/keys");
+      await screen.findByRole("link", { name: "batch-a" });
+      const user = userEvent.setup();
+      await user.click(screen.getByRole("checkbox", { name: "Select batch-a" }));
+      await user.click(screen.getByRole("checkbox", { name: "Select batch-b" }));
+      const bar = screen.getByRole("toolbar", { name: "Actions for the selected keys" });
+      expect(within(bar).getByText("2 keys selected")).toBeInTheDocument();
+      const listsBefore = calls.filter((c) => c.path === "/api/keys").length;
+      await user.click(within(bar).getByRole("button", { name: "Disable" }));
+
+      await waitFor(() => expect(screen.queryByRole("toolbar")).not.toBeInTheDocument());
+      const posts = calls.filter((c) => c.method === "POST");
+      expect(posts.map((c) => c.path).sort()).toEqual(
+        [`/api/keys/${a.id}/disable`, `/api/keys/${b.id}/disable`].sort(),
+      );
+      for (const p of posts) expect(p.headers["X-CSRF-Token"]).toBe("csrf-token-1");
+      expect(screen.getByRole("checkbox", { name: "Select batch-a" })).not.toBeChecked();
+      expect(screen.getByRole("checkbox", { name: "Select batch-b" })).not.toBeChecked();
+      expect(await screen.findByText("Disable: 2 succeeded, 0 failed, 0 skipped.")).toBeInTheDocument();
+      await waitFor(() =>
+        expect(calls.filter((c) => c.path === "/api/keys").length).toBeGreaterThan(listsBefore),
+      );
+    });
+
+    it("skips keys an action does not apply to, and reports failures with the server's message", async () => {
+      const { calls } = batchApi("admin", a.id);
+      await renderApp("/keys");
+      await screen.findByRole("link", { name: "batch-a" });
+      const user = userEvent.setup();
+      await user.click(screen.getByRole("checkbox", { name: "Select all keys on this page" }));
+      expect(screen.getByRole("checkbox", { name: "Select batch-off" })).toBeChecked();
+      await user.click(screen.getByRole("button", { name: "Enable" }));
+      expect(await screen.findByText("Enable: 1 succeeded, 0 failed, 2 skipped.")).toBeInTheDocument();
+      expect(calls.filter((c) => c.method === "POST").map((c) => c.path)).toEqual([
+        `/api/keys/${off.id}/enable`,
+      ]);
+
+      await user.click(screen.getByRole("checkbox", { name: "Select all keys on this page" }));
+      await user.click(screen.getByRole("button", { name: "Disable" }));
+      const failure = await screen.findByText(
+        /Disable: 1 succeeded, 1 failed, 1 skipped\.\s+batch-a: Key is busy/,
+      );
+      expect(failure.closest('[role="alert"]')).not.toBeNull();
+    });
+
+    it("Delete opens the delete dialog with every selected key", async () => {
+      batchApi();
+      await renderApp("/keys");
+      await screen.findByRole("link", { name: "batch-a" });
+      const user = userEvent.setup();
+      await user.click(screen.getByRole("checkbox", { name: "Select batch-a" }));
+      await user.click(screen.getByRole("checkbox", { name: "Select batch-b" }));
+      await user.click(screen.getByRole("button", { name: "Delete" }));
+      const dialog = await screen.findByRole("dialog", { name: "Schedule deletion of 2 keys" });
+      const list = within(dialog).getByRole("region", { name: "Keys to delete" });
+      expect(within(list).getByText("batch-a")).toBeInTheDocument();
+      expect(within(list).getByText("batch-b")).toBeInTheDocument();
+    });
+
+    it("Clear selection unchecks every key", async () => {
+      batchApi();
+      await renderApp("/keys");
+      await screen.findByRole("link", { name: "batch-a" });
+      const user = userEvent.setup();
+      await user.click(screen.getByRole("checkbox", { name: "Select batch-a" }));
+      await user.click(screen.getByRole("button", { name: "Clear selection" }));
+      expect(screen.getByRole("checkbox", { name: "Select batch-a" })).not.toBeChecked();
+      expect(screen.queryByRole("toolbar")).not.toBeInTheDocument();
+    });
   });
 });

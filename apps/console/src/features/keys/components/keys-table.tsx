@@ -47,6 +47,10 @@ function loadVisibility(): VisibilityState {
   return {};
 }
 
+/** Selected keys by id; only custom keys, and only an admin's, are ever selectable. */
+export type KeySelection = ReadonlyMap<string, TKeyListItem>;
+const selectable = (k: TKeyListItem) => !k.isDefault;
+
 export function KeysTable({
   projectId,
   role,
@@ -54,6 +58,8 @@ export function KeysTable({
   onDelete,
   onSortChange,
   emptyAction,
+  selection,
+  onSelectionChange,
 }: {
   projectId: string;
   role: TRole;
@@ -61,12 +67,29 @@ export function KeysTable({
   onDelete: (key: TKeyListItem) => void;
   onSortChange: (sort: SortField, order: "asc" | "desc") => void;
   emptyAction?: React.ReactNode;
+  selection?: KeySelection;
+  onSelectionChange?: (next: KeySelection) => void;
 }) {
   const { t } = useTranslation();
   const query = useKeys(projectId, search);
   const rows = useMemo(() => query.data?.pages.flatMap((p) => p.items) ?? [], [query.data]);
   const total = query.data?.pages[0]?.total ?? 0;
   const [visibility, setVisibility] = useState<VisibilityState>(loadVisibility);
+  const canSelect = role === "admin" && onSelectionChange !== undefined;
+
+  // Keep selected keys as fresh as the list (a live event may have changed a key's state).
+  useEffect(() => {
+    if (!selection || !onSelectionChange || selection.size === 0) return;
+    let next: Map<string, TKeyListItem> | undefined;
+    for (const r of rows) {
+      const s = selection.get(r.id);
+      if (s && s !== r) {
+        next ??= new Map(selection);
+        next.set(r.id, r);
+      }
+    }
+    if (next) onSelectionChange(next);
+  }, [rows, selection, onSelectionChange]);
 
   useEffect(() => {
     try {
@@ -78,6 +101,14 @@ export function KeysTable({
 
   const columns = useMemo<ColumnDef<TKeyListItem>[]>(
     () => [
+      ...(canSelect
+        ? [
+            selectColumn(rows, selection ?? new Map(), onSelectionChange, {
+              all: t("keys.selectAll"),
+              one: (alias) => t("keys.select", { alias }),
+            }),
+          ]
+        : ([] as ColumnDef<TKeyListItem>[])),
       {
         id: "alias",
         header: t("keys.col.alias"),
@@ -145,7 +176,7 @@ export function KeysTable({
         ),
       },
     ],
-    [t, projectId, role, onDelete],
+    [t, projectId, role, onDelete, canSelect, rows, selection, onSelectionChange],
   );
 
   const sorting: SortingState = [
@@ -213,7 +244,7 @@ export function KeysTable({
                       key={h.id}
                       scope="col"
                       aria-sort={active ? (order === "asc" ? "ascending" : "descending") : undefined}
-                      className={`px-3 py-2 text-left font-medium text-slate-600 dark:text-slate-300 ${h.column.id === "alias" ? "w-72" : h.column.id === "actions" ? "w-14" : h.column.id === "type" ? "w-56" : ""}`}
+                      className={`px-3 py-2 text-left font-medium text-slate-600 dark:text-slate-300 ${h.column.id === "alias" ? "w-72" : h.column.id === "select" ? "w-10" : h.column.id === "actions" ? "w-14" : h.column.id === "type" ? "w-56" : ""}`}
                     >
                       {field ? (
                         <button
@@ -318,5 +349,77 @@ function ColumnSettings({ table }: { table: ReturnType<typeof useReactTable<TKey
         </DropdownMenu.Content>
       </DropdownMenu.Portal>
     </DropdownMenu.Root>
+  );
+}
+
+/** The selection column: a checkbox per custom key, and one for every selectable key loaded. */
+function selectColumn(
+  rows: readonly TKeyListItem[],
+  selection: KeySelection,
+  onChange: (next: KeySelection) => void,
+  labels: { all: string; one: (alias: string) => string },
+): ColumnDef<TKeyListItem> {
+  const candidates = rows.filter(selectable);
+  const chosen = candidates.filter((k) => selection.has(k.id)).length;
+  return {
+    id: "select",
+    enableHiding: false,
+    header: () =>
+      candidates.length > 0 ? (
+        <Checkbox
+          label={labels.all}
+          checked={chosen === candidates.length}
+          indeterminate={chosen > 0 && chosen < candidates.length}
+          onChange={(on) => {
+            const next = new Map(selection);
+            for (const k of candidates) {
+              if (on) next.set(k.id, k);
+              else next.delete(k.id);
+            }
+            onChange(next);
+          }}
+        />
+      ) : null,
+    cell: ({ row: { original: k } }) =>
+      selectable(k) ? (
+        <Checkbox
+          label={labels.one(k.alias)}
+          checked={selection.has(k.id)}
+          onChange={(on) => {
+            const next = new Map(selection);
+            if (on) next.set(k.id, k);
+            else next.delete(k.id);
+            onChange(next);
+          }}
+        />
+      ) : null,
+  };
+}
+
+function Checkbox({
+  label,
+  checked,
+  indeterminate = false,
+  onChange,
+}: {
+  label: string;
+  checked: boolean;
+  indeterminate?: boolean;
+  onChange: (checked: boolean) => void;
+}) {
+  const ref = useRef<HTMLInputElement>(null);
+  // "Some selected" exists only as a DOM property, not an attribute.
+  useEffect(() => {
+    if (ref.current) ref.current.indeterminate = indeterminate;
+  }, [indeterminate]);
+  return (
+    <input
+      ref={ref}
+      type="checkbox"
+      aria-label={label}
+      className="size-4 cursor-pointer accent-blue-600"
+      checked={checked}
+      onChange={(e) => onChange(e.target.checked)}
+    />
   );
 }
