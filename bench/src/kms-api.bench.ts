@@ -4,7 +4,10 @@
  * ratios compare like with like on a noisy machine.
  *
  *   pnpm bench            (from the repository root; builds first)
- *   BENCH_SECONDS=20 BENCH_CONNECTIONS=64 pnpm bench
+ *   BENCH_SECONDS=20 BENCH_CONNECTIONS=64 BENCH_WORKERS=2 pnpm bench
+ *
+ * The KMS runs use KMS_WORKERS=BENCH_WORKERS (2 by default: one per core of the machine the figures
+ * in BENCHMARKS.md come from); metered encrypt-data is also measured with one process.
  *
  * Every server runs in its own child process, so autocannon (this process) does not share an
  * event loop with the server it measures.
@@ -21,6 +24,7 @@ import autocannon from "autocannon";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const WORKERS = process.env.BENCH_WORKERS ?? "2";
 const here = fileURLToPath(new URL(".", import.meta.url));
 const kmsCli = resolve(here, "../../apps/kms/dist/cli.js");
 
@@ -111,7 +115,14 @@ interface Credentials {
 async function kmsServer(env: Record<string, string>, dataDir: string) {
   const port = await freePort();
   const child = spawn(process.execPath, [kmsCli, "serve"], {
-    env: { ...process.env, ...env, KMS_DATA_DIR: dataDir, KMS_PORT: String(port), KMS_LOG: "" },
+    env: {
+      ...process.env,
+      KMS_WORKERS: WORKERS,
+      ...env,
+      KMS_DATA_DIR: dataDir,
+      KMS_PORT: String(port),
+      KMS_LOG: "",
+    },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const base = `http://127.0.0.1:${port}`;
@@ -156,7 +167,9 @@ async function createKey(base: string, credentials: Credentials): Promise<string
 }
 
 async function main() {
-  console.log(`autocannon: ${CONNECTIONS} connections, ${SECONDS} s per run (+2 s warm-up)\n`);
+  console.log(
+    `autocannon: ${CONNECTIONS} connections, ${SECONDS} s per run (+2 s warm-up); KMS_WORKERS=${WORKERS}\n`,
+  );
   const ceiling = await bareNodeHttp();
 
   const dataDir = mkdtempSync(join(tmpdir(), "kms-bench-"));
@@ -190,11 +203,19 @@ async function main() {
     } finally {
       await stop(unmetered.child);
     }
+    const single = await kmsServer({ KMS_WORKERS: "1" }, dataDir);
+    try {
+      results.push(
+        await encryptRun("encrypt-data, metered, one process", single.base, single.credentials, keyId),
+      );
+    } finally {
+      await stop(single.child);
+    }
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
 
-  const [http, noop, enc, encOff] = results as [Figures, Figures, Figures, Figures];
+  const [http, noop, enc, encOff, encSingle] = results as [Figures, Figures, Figures, Figures, Figures];
   console.log("\nratios");
   console.log(`  KMS no-op / node:http           ${(noop.rps / http.rps).toFixed(2)}`);
   console.log(`  encrypt-data / KMS no-op        ${(enc.rps / noop.rps).toFixed(2)}   (target ≥ 0.40)`);
@@ -203,6 +224,7 @@ async function main() {
     `  metering overhead               ${((1 - enc.rps / encOff.rps) * 100).toFixed(1)} %  (target ≤ 5 %)`,
   );
   console.log(`  encrypt-data requests/s         ${enc.rps}   (target ≥ 20,000)`);
+  console.log(`  ${WORKERS} workers / one process        ${(enc.rps / encSingle.rps).toFixed(2)}`);
 }
 
 await main();

@@ -156,5 +156,11 @@ describe("embedded default", () => {
     expect(() => readConfig({ KMS_PRICE_PER_10K_REQUESTS: "cheap" })).toThrow(ConfigError);
     expect(readConfig({}).host).toBe("127.0.0.1");
     expect(() => readConfig({ KMS_PORT: "eighty" })).toThrow(ConfigError);
+    expect(readConfig({}).workers).toBe(1);
+    expect(readConfig({ KMS_WORKERS: "4" }).workers).toBe(4);
+    expect(readConfig({ KMS_WORKERS: "auto" }).workers).toBeGreaterThanOrEqual(1);
+    for (const bad of ["0", "65", "two", "-1"]) {
+      expect(() => readConfig({ KMS_WORKERS: bad })).toThrow(ConfigError);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import type { TPricing, TServiceCode } from "@kms/domain";
 import {
@@ -27,6 +28,8 @@ export interface EmbeddedConfig {
   rootKey?: string;
   logLevel?: string;
   metering: boolean;
+  /** HTTP worker processes for `serve` (KMS_WORKERS; "auto" is one per CPU). 1 serves in-process. */
+  workers: number;
   region: string;
   /** Prices: the documented defaults with KMS_PRICING_FILE and KMS_PRICE_* overrides applied. */
   pricing: TPricing;
@@ -37,7 +40,8 @@ export class ConfigError extends Error {
 }
 
 /**
- * Reads KMS_DATA_DIR, KMS_HOST, KMS_PORT, KMS_DATABASE_URL, KMS_ROOT_KEY, KMS_LOG, KMS_METERING and
+ * Reads KMS_DATA_DIR, KMS_HOST, KMS_PORT, KMS_DATABASE_URL, KMS_ROOT_KEY, KMS_LOG, KMS_METERING,
+ * KMS_WORKERS and
  * the pricing overrides (KMS_PRICING_FILE, KMS_PRICE_KEY_VERSION_HOURLY, KMS_FREE_REQUESTS,
  * KMS_PRICE_PER_10K_REQUESTS, KMS_CURRENCY).
  * A relative data directory is resolved against where the user ran the command: pnpm runs the
@@ -49,6 +53,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): EmbeddedConfig
   const port = Number(portText);
   if (!/^\d{1,5}$/.test(portText) || port > 65535) {
     throw new ConfigError(`KMS_PORT must be a port number (0-65535), got "${portText}"`);
+  }
+  const workersText = env.KMS_WORKERS || "1";
+  const workers = workersText === "auto" ? Math.min(availableParallelism(), 64) : Number(workersText);
+  if (!/^(\d{1,2}|auto)$/.test(workersText) || workers < 1 || workers > 64) {
+    throw new ConfigError(`KMS_WORKERS must be 1 to 64 or "auto", got "${workersText}"`);
   }
   const metering = (env.KMS_METERING ?? "on").toLowerCase();
   if (!["on", "off", "true", "false", "1", "0"].includes(metering)) {
@@ -62,6 +71,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): EmbeddedConfig
     rootKey: env.KMS_ROOT_KEY || undefined,
     logLevel: env.KMS_LOG || undefined,
     metering: ["on", "true", "1"].includes(metering),
+    workers,
     region: "local-1",
     pricing: readPricing(env),
   };
@@ -286,8 +296,29 @@ export async function serve(config: EmbeddedConfig, opts: ServeOptions = {}): Pr
     await embedded.close();
     throw e;
   }
-  const port = Number(new URL(address).port);
-  const endpoint = endpointOf(config.host, port);
+  const endpoint = recordEndpoint(embedded, Number(new URL(address).port));
+  const stopHousekeeping = startHousekeeping(engine, opts.housekeepingIntervalMs ?? 60_000, log);
+  log(`KMS API listening on ${endpoint}`);
+  log(`Credentials (AK/SK, console passwords): ${embedded.credentialsFile}`);
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    embedded,
+    endpoint,
+    close() {
+      closing ??= (async () => {
+        stopHousekeeping();
+        await app.close();
+        await embedded.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Writes the endpoint the server listens on into credentials.json when it changed; returns it. */
+export function recordEndpoint(embedded: Embedded, port: number): string {
+  const endpoint = endpointOf(embedded.config.host, port);
   if (embedded.credentials.kms.endpoint !== endpoint) {
     embedded.credentials = { ...embedded.credentials, kms: { endpoint } };
     writeCredentials(embedded.credentialsFile, {
@@ -295,8 +326,11 @@ export async function serve(config: EmbeddedConfig, opts: ServeOptions = {}): Pr
       kms: { endpoint },
     });
   }
+  return endpoint;
+}
 
-  const every = opts.housekeepingIntervalMs ?? 60_000;
+/** Carries out due deletions and due rotations every `every` ms; returns the stop function. */
+export function startHousekeeping(engine: KmsEngine, every: number, log: Log): () => void {
   const housekeeping = (name: string, task: () => Promise<number>) => {
     const t = setInterval(() => {
       task().catch((e) => log(`${name} failed: ${e instanceof Error ? e.name : typeof e}`));
@@ -308,21 +342,7 @@ export async function serve(config: EmbeddedConfig, opts: ServeOptions = {}): Pr
     housekeeping("deletion sweep", () => engine.sweepDueDeletions()),
     housekeeping("rotation", () => engine.rotateDueKeys()),
   ];
-
-  log(`KMS API listening on ${endpoint}`);
-  log(`Credentials (AK/SK, console passwords): ${embedded.credentialsFile}`);
-  let closing: Promise<void> | undefined;
-  return {
-    app,
-    embedded,
-    endpoint,
-    close() {
-      closing ??= (async () => {
-        for (const t of timers) clearInterval(t);
-        await app.close();
-        await embedded.close();
-      })();
-      return closing;
-    },
+  return () => {
+    for (const t of timers) clearInterval(t);
   };
 }

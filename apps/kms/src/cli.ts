@@ -1,18 +1,25 @@
 #!/usr/bin/env node
+import cluster from "node:cluster";
 import { parseArgs } from "node:util";
 import { addProject, ConfigError, readConfig, serve } from "./bootstrap.js";
+import { servePrimary, serveWorker } from "./cluster.js";
 
 const USAGE = `Usage:
   kms serve                    start the KMS API (embedded default: ./.data, 127.0.0.1:8081)
   kms add-project --name NAME  add a project to the domain; its credentials go to credentials.json
 
-Environment: KMS_DATA_DIR, KMS_HOST, KMS_PORT, KMS_DATABASE_URL, KMS_ROOT_KEY, KMS_LOG, KMS_METERING`;
+Environment: KMS_DATA_DIR, KMS_HOST, KMS_PORT, KMS_DATABASE_URL, KMS_ROOT_KEY, KMS_LOG, KMS_METERING,
+             KMS_WORKERS (HTTP worker processes, 1 by default; "auto": one per CPU)`;
 
 async function main(argv: string[]): Promise<number> {
   const [command = "serve", ...rest] = argv;
   const config = readConfig();
   if (command === "serve") {
-    const server = await serve(config);
+    if (config.workers > 1 && !cluster.isPrimary) {
+      await serveWorker(config);
+      return -1;
+    }
+    const server = config.workers > 1 ? await servePrimary(config) : await serve(config);
     const stop = (signal: string) => {
       console.error(`${signal}: shutting down`);
       server.close().then(

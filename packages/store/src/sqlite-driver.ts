@@ -94,13 +94,20 @@ class SqliteConnection implements DatabaseConnection {
   readonly #writeLock: Mutex;
   readonly #prepare: (sqlText: string) => CachedStatement;
   readonly #durable: () => Promise<void>;
+  readonly #afterWrite: () => void;
   #releaseWrite: (() => void) | undefined;
 
-  constructor(db: BetterSqlite3.Database, writeLock: Mutex, durable: () => Promise<void>) {
+  constructor(
+    db: BetterSqlite3.Database,
+    writeLock: Mutex,
+    durable: () => Promise<void>,
+    afterWrite: () => void,
+  ) {
     this.#db = db;
     this.#writeLock = writeLock;
     this.#prepare = statementCache(db);
     this.#durable = durable;
+    this.#afterWrite = afterWrite;
   }
 
   #run<R>(compiled: CompiledQuery): QueryResult<R> {
@@ -120,6 +127,7 @@ class SqliteConnection implements DatabaseConnection {
       result = this.#run(compiled);
     } finally {
       release();
+      this.#afterWrite();
     }
     await this.#durable();
     return result;
@@ -145,6 +153,7 @@ class SqliteConnection implements DatabaseConnection {
       const release = this.#releaseWrite;
       this.#releaseWrite = undefined;
       release?.();
+      this.#afterWrite();
     }
     if (command === "commit") await this.#durable();
   }
@@ -163,10 +172,10 @@ class SqliteDriver implements Driver {
 
   readonly #wal: WalSync;
 
-  constructor(db: BetterSqlite3.Database, file: string) {
+  constructor(db: BetterSqlite3.Database, file: string, afterWrite: () => void) {
     this.#db = db;
     this.#wal = new WalSync(file, db);
-    this.#connection = new SqliteConnection(db, writeLockFor(file), () => this.#wal.sync());
+    this.#connection = new SqliteConnection(db, writeLockFor(file), () => this.#wal.sync(), afterWrite);
   }
 
   async init(): Promise<void> {}
@@ -261,10 +270,15 @@ class SqliteTxAdapter extends SqliteAdapter {
   }
 }
 
-export function sqliteDialect(db: BetterSqlite3.Database, file: string): Dialect {
+/** `afterWrite` runs once each write statement or transaction has ended (committed or not). */
+export function sqliteDialect(
+  db: BetterSqlite3.Database,
+  file: string,
+  afterWrite: () => void = () => {},
+): Dialect {
   return {
     createAdapter: (): DialectAdapter => new SqliteTxAdapter(),
-    createDriver: (): Driver => new SqliteDriver(db, file),
+    createDriver: (): Driver => new SqliteDriver(db, file, afterWrite),
     createQueryCompiler: (): QueryCompiler => new SqliteQueryCompiler(),
     createIntrospector: (kysely: Kysely<unknown>): DatabaseIntrospector => new SqliteIntrospector(kysely),
   };

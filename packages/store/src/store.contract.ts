@@ -536,7 +536,7 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreHa
         expect(Number(monthly[0]!.n)).toBe(expected + 1);
       });
 
-      it("writes a large batch in chunks", async () => {
+      it("writes a batch larger than one statement's parameter limit", async () => {
         const project = await newProject();
         const counts = Array.from({ length: 12_000 }, (_, i) => ({
           ...usage(project, "", at(0), 1),

@@ -43,6 +43,7 @@ import {
 } from "./rows.js";
 import type { Database, KeysTable, SqlDialect } from "./schema.js";
 import { bindable, slot } from "./templates.js";
+import { usageWrites } from "./usage-writes.js";
 
 /** The PostgreSQL advisory lock that orders audit sequence numbers (any constant, unique to this use). */
 const AUDIT_SEQ_LOCK = 0x6b6d_7361;
@@ -117,6 +118,7 @@ export function createKyselyStore(
 
   /** Row lock for read-check-write transactions; SQLite's BEGIN IMMEDIATE already serialises writers. */
   const forUpdate = <O>(q: SelectQueryBuilder<Database, keyof Database, O>) => (isPg ? q.forUpdate() : q);
+  const usage = usageWrites(dialect);
 
   // The hot paths, compiled once.
   const credentialQuery = bindable<{ accessKey: string }>(
@@ -685,90 +687,19 @@ export function createKyselyStore(
             .forUpdate()
             .execute();
         }
-        for (const rows of chunk(rollups.hourly, 7)) {
-          await trx
-            .insertInto("usage_counts")
-            .values(rows)
-            .onConflict((oc) =>
-              oc
-                .columns(["project_id", "key_id", "principal_id", "operation", "hour"])
-                .doUpdateSet((eb) => ({ count: eb("usage_counts.count", "+", eb.ref("excluded.count")) })),
-            )
-            .execute();
-        }
-        for (const rows of chunk(rollups.daily, 5)) {
-          await trx
-            .insertInto("usage_daily")
-            .values(rows)
-            .onConflict((oc) =>
-              oc
-                .columns(["project_id", "key_id", "operation", "day"])
-                .doUpdateSet((eb) => ({ count: eb("usage_daily.count", "+", eb.ref("excluded.count")) })),
-            )
-            .execute();
-        }
-        for (const rows of chunk(rollups.monthly, 7)) {
-          await trx
-            .insertInto("usage_monthly")
-            .values(rows)
-            .onConflict((oc) =>
-              oc
-                .columns(["domain_id", "project_id", "key_id", "principal_id", "operation", "month"])
-                .doUpdateSet((eb) => ({ count: eb("usage_monthly.count", "+", eb.ref("excluded.count")) })),
-            )
-            .execute();
-        }
-        for (const rows of chunk(rollups.keyMonthly, 5)) {
-          await trx
-            .insertInto("usage_key_monthly")
-            .values(rows)
-            .onConflict((oc) =>
-              oc.columns(["domain_id", "month", "project_id", "key_id"]).doUpdateSet((eb) => ({
-                count: eb("usage_key_monthly.count", "+", eb.ref("excluded.count")),
-              })),
-            )
-            .execute();
-        }
-        for (const rows of chunk(rollups.principalMonthly, 4)) {
-          await trx
-            .insertInto("usage_principal_monthly")
-            .values(rows)
-            .onConflict((oc) =>
-              oc.columns(["domain_id", "month", "principal_id"]).doUpdateSet((eb) => ({
-                count: eb("usage_principal_monthly.count", "+", eb.ref("excluded.count")),
-              })),
-            )
-            .execute();
-        }
-        for (const rows of chunk(rollups.domainDaily, 3)) {
-          await trx
-            .insertInto("usage_domain_daily")
-            .values(rows)
-            .onConflict((oc) =>
-              oc.columns(["domain_id", "day"]).doUpdateSet((eb) => ({
-                count: eb("usage_domain_daily.count", "+", eb.ref("excluded.count")),
-              })),
-            )
-            .execute();
-        }
-        for (const rows of chunk(rollups.keyPrincipal, 6)) {
-          await trx
-            .insertInto("usage_key_principal")
-            .values(rows)
-            .onConflict((oc) =>
-              oc.columns(["project_id", "key_id", "principal_id", "operation"]).doUpdateSet((eb) => ({
-                count: eb("usage_key_principal.count", "+", eb.ref("excluded.count")),
-                last_hour: sql<number>`case when excluded.last_hour > usage_key_principal.last_hour
-                  then excluded.last_hour else usage_key_principal.last_hour end`,
-              })),
-            )
-            .execute();
-        }
-        for (const rows of chunk(lastUsed, 2)) {
-          // VALUES columns are column1, column2 in both dialects; the cast types the PostgreSQL parameter.
-          const values = sql.join(rows.map(([id, at]) => sql`(${id}, cast(${at} as bigint))`));
-          await sql`update keys set last_used_at = v.column2 from (values ${values}) as v
-            where keys.id = v.column1 and keys.last_used_at < v.column2`.execute(trx);
+        // One statement per table, rows as a JSON parameter (see usage-writes.ts); sorted rows keep
+        // PostgreSQL's row locks in one order across concurrent batches.
+        for (const [write, rows] of [
+          [usage.hourly, rollups.hourly],
+          [usage.daily, rollups.daily],
+          [usage.monthly, rollups.monthly],
+          [usage.keyMonthly, rollups.keyMonthly],
+          [usage.principalMonthly, rollups.principalMonthly],
+          [usage.domainDaily, rollups.domainDaily],
+          [usage.keyPrincipal, rollups.keyPrincipal],
+          [usage.lastUsed, lastUsed],
+        ] as const) {
+          if (rows.length > 0) await trx.executeQuery(write(rows));
         }
         if (audits.length > 0) {
           // Sequence numbers are taken under a lock held to commit (SQLite: the write lock itself), so
@@ -1085,91 +1016,60 @@ const feedCursor = (seq: number): string => encodeCursor({ sort: "feed", value: 
  * Sums a batch per row of each table before writing: fewer rows, and PostgreSQL refuses an
  * upsert that touches one row twice. Rows are sorted so every batch locks them in the same order.
  */
+/**
+ * The batch's counts summed per row of each usage table, as value tuples in usageWrites' column
+ * order, each list sorted by its primary key.
+ */
 function aggregate(counts: readonly TUsageCount[]) {
-  const hourly = new Map<string, Database["usage_counts"]>();
-  const daily = new Map<string, Database["usage_daily"]>();
-  const monthly = new Map<string, Database["usage_monthly"]>();
-  const add = <R extends { count: number }>(map: Map<string, R>, key: string, row: R) => {
-    const existing = map.get(key);
-    if (existing) existing.count += row.count;
-    else map.set(key, row);
+  const tables = {
+    hourly: new Map<string, unknown[]>(),
+    daily: new Map<string, unknown[]>(),
+    monthly: new Map<string, unknown[]>(),
+    keyMonthly: new Map<string, unknown[]>(),
+    principalMonthly: new Map<string, unknown[]>(),
+    domainDaily: new Map<string, unknown[]>(),
+    keyPrincipal: new Map<string, unknown[]>(),
+  };
+  /** Adds `count` to the tuple's count column (at `at`), creating the tuple from `row` if new. */
+  const add = (
+    map: Map<string, unknown[]>,
+    key: unknown[],
+    row: () => unknown[],
+    at: number,
+    count: number,
+  ) => {
+    const id = key.join("\u0000");
+    const existing = map.get(id);
+    if (existing) existing[at] = (existing[at] as number) + count;
+    else map.set(id, row());
   };
   for (const c of counts) {
     const hour = c.hour.getTime();
     const iso = c.hour.toISOString();
     const day = iso.slice(0, 10);
     const month = iso.slice(0, 7);
-    add(hourly, [c.projectId, c.keyId, c.principalId, c.operation, hour].join("\u0000"), {
-      project_id: c.projectId,
-      domain_id: c.domainId,
-      key_id: c.keyId,
-      principal_id: c.principalId,
-      operation: c.operation,
-      hour,
-      count: c.count,
-    });
-    add(daily, [c.projectId, c.keyId, c.operation, day].join("\u0000"), {
-      project_id: c.projectId,
-      key_id: c.keyId,
-      operation: c.operation,
-      day,
-      count: c.count,
-    });
-    add(monthly, [c.domainId, c.projectId, c.keyId, c.principalId, c.operation, month].join("\u0000"), {
-      domain_id: c.domainId,
-      project_id: c.projectId,
-      key_id: c.keyId,
-      principal_id: c.principalId,
-      operation: c.operation,
-      month,
-      count: c.count,
-    });
+    const { projectId: p, domainId: d, keyId: k, principalId: who, operation: op, count: n } = c;
+    add(tables.hourly, [p, k, who, op, hour], () => [p, d, k, who, op, hour, n], 6, n);
+    add(tables.daily, [p, k, op, day], () => [p, k, op, day, n], 4, n);
+    add(tables.monthly, [d, p, k, who, op, month], () => [d, p, k, who, op, month, n], 6, n);
+    add(tables.keyMonthly, [d, month, p, k], () => [d, month, p, k, n], 4, n);
+    add(tables.principalMonthly, [d, month, who], () => [d, month, who, n], 3, n);
+    add(tables.domainDaily, [d, day], () => [d, day, n], 2, n);
+    const dependent = [p, k, who, op];
+    add(tables.keyPrincipal, dependent, () => [p, k, who, op, n, hour], 4, n);
+    const row = tables.keyPrincipal.get(dependent.join("\u0000"))!;
+    row[5] = Math.max(row[5] as number, hour);
   }
-  const keyMonthly = new Map<string, Database["usage_key_monthly"]>();
-  const principalMonthly = new Map<string, Database["usage_principal_monthly"]>();
-  const domainDaily = new Map<string, Database["usage_domain_daily"]>();
-  const keyPrincipal = new Map<string, Database["usage_key_principal"]>();
-  for (const c of counts) {
-    const hour = c.hour.getTime();
-    const iso = c.hour.toISOString();
-    const day = iso.slice(0, 10);
-    const month = iso.slice(0, 7);
-    add(keyMonthly, [c.domainId, month, c.projectId, c.keyId].join("\u0000"), {
-      domain_id: c.domainId,
-      month,
-      project_id: c.projectId,
-      key_id: c.keyId,
-      count: c.count,
-    });
-    add(principalMonthly, [c.domainId, month, c.principalId].join("\u0000"), {
-      domain_id: c.domainId,
-      month,
-      principal_id: c.principalId,
-      count: c.count,
-    });
-    add(domainDaily, [c.domainId, day].join("\u0000"), { domain_id: c.domainId, day, count: c.count });
-    const dependent = [c.projectId, c.keyId, c.principalId, c.operation].join("\u0000");
-    const existing = keyPrincipal.get(dependent);
-    if (existing) existing.last_hour = Math.max(existing.last_hour, hour);
-    add(keyPrincipal, dependent, {
-      project_id: c.projectId,
-      key_id: c.keyId,
-      principal_id: c.principalId,
-      operation: c.operation,
-      count: c.count,
-      last_hour: hour,
-    });
-  }
-  const sorted = <R>(map: Map<string, R>): R[] =>
+  const sorted = (map: Map<string, unknown[]>): unknown[][] =>
     [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
   return {
-    hourly: sorted(hourly),
-    daily: sorted(daily),
-    monthly: sorted(monthly),
-    keyMonthly: sorted(keyMonthly),
-    principalMonthly: sorted(principalMonthly),
-    domainDaily: sorted(domainDaily),
-    keyPrincipal: sorted(keyPrincipal),
+    hourly: sorted(tables.hourly),
+    daily: sorted(tables.daily),
+    monthly: sorted(tables.monthly),
+    keyMonthly: sorted(tables.keyMonthly),
+    principalMonthly: sorted(tables.principalMonthly),
+    domainDaily: sorted(tables.domainDaily),
+    keyPrincipal: sorted(tables.keyPrincipal),
   };
 }
 

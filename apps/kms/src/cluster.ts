@@ -1,0 +1,111 @@
+import cluster, { type Worker } from "node:cluster";
+import { createKmsApi } from "./app.js";
+import {
+  type EmbeddedConfig,
+  openEmbedded,
+  recordEndpoint,
+  type ServeOptions,
+  startHousekeeping,
+} from "./bootstrap.js";
+
+/**
+ * `serve` across several processes (KMS_WORKERS > 1). Node runs one event loop per process, so the
+ * data plane uses more than one core only with more processes. The primary opens the data directory
+ * (migrations, first-start provisioning), runs housekeeping and replaces workers that die; the
+ * workers share the port and each is a complete server over the shared store, metering with its own
+ * group commit, so a request is acknowledged only once its count is durable, as in one process.
+ * (Handing the counts to the primary as the one writer was measured too: the extra hop cost more
+ * than SQLite's write lock, which a batch holds for well under a millisecond.)
+ */
+
+const SHUTDOWN = "kms-shutdown";
+
+export interface ClusterPrimary {
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+export async function servePrimary(config: EmbeddedConfig, opts: ServeOptions = {}): Promise<ClusterPrimary> {
+  const log = opts.log ?? console.error;
+  const embedded = await openEmbedded(config, log);
+  const stopHousekeeping = startHousekeeping(embedded.engine, opts.housekeepingIntervalMs ?? 60_000, log);
+  let closing = false;
+  let announce!: (endpoint: string) => void;
+  let fail!: (e: Error) => void;
+  const started = new Promise<string>((ok, ko) => {
+    announce = ok;
+    fail = ko;
+  });
+  const listening = new Set<Worker>();
+  let announced = false;
+
+  const fork = () => {
+    const worker = cluster.fork();
+    worker.on("listening", (address) => {
+      listening.add(worker);
+      if (!announced && listening.size === config.workers) {
+        announced = true;
+        const at = recordEndpoint(embedded, address.port);
+        log(`KMS API listening on ${at} (${config.workers} worker processes)`);
+        log(`Credentials (AK/SK, console passwords): ${embedded.credentialsFile}`);
+        announce(at);
+      }
+    });
+    worker.on("exit", (code, signal) => {
+      const served = listening.delete(worker);
+      if (closing) return;
+      if (!served) {
+        // It never listened (port taken, bad configuration): another fork would fail the same way.
+        log(`worker ${worker.process.pid} exited before listening (${signal ?? code}); not restarted`);
+        fail(new Error("a worker process could not start listening"));
+        return;
+      }
+      log(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+      fork();
+    });
+  };
+
+  const close = async () => {
+    if (closing) return;
+    closing = true;
+    stopHousekeeping();
+    const exits = Object.values(cluster.workers ?? {}).map(
+      (w) =>
+        new Promise<void>((done) => {
+          if (!w || w.isDead()) return done();
+          w.once("exit", () => done());
+          w.send(SHUTDOWN);
+        }),
+    );
+    await Promise.all(exits);
+    await embedded.close();
+  };
+
+  for (let i = 0; i < config.workers; i++) fork();
+  try {
+    return { endpoint: await started, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+/** A worker: the HTTP API over the shared store, stopped by the primary. */
+export async function serveWorker(config: EmbeddedConfig): Promise<void> {
+  const embedded = await openEmbedded(config, () => {});
+  const app = createKmsApi({ engine: embedded.engine, logLevel: config.logLevel });
+  const shutdown = async () => {
+    await app.close(); // lets the requests in flight finish (and their counts flush)
+    await embedded.close();
+    process.exit(0);
+  };
+  process.on("message", (m: unknown) => {
+    if (m === SHUTDOWN) void shutdown();
+  });
+  // The primary is gone (killed): stop with it rather than serve unsupervised.
+  process.on("disconnect", () => process.exit(1));
+  // Ctrl-C reaches the whole process group; the primary decides when workers stop.
+  process.on("SIGINT", () => {});
+  process.on("SIGTERM", () => {});
+  await app.listen({ host: config.host, port: config.port });
+}
