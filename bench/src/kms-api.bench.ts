@@ -1,16 +1,16 @@
 /**
  * Data-plane benchmark: the machine's HTTP ceiling, the KMS server's own no-op route, and
- * encrypt-data of 256 bytes (signed, metered / not metered), measured in one run so that the
- * ratios compare like with like on a noisy machine.
+ * encrypt-data of 256 bytes (signed, metered / not metered / in one process), measured in one run
+ * so that the ratios compare like with like on a noisy machine.
  *
  *   pnpm bench            (from the repository root; builds first)
- *   BENCH_SECONDS=20 BENCH_CONNECTIONS=64 BENCH_WORKERS=2 pnpm bench
+ *   BENCH_SECONDS=10 BENCH_ROUNDS=3 BENCH_CONNECTIONS=64 BENCH_WORKERS=2 pnpm bench
  *
- * The KMS runs use KMS_WORKERS=BENCH_WORKERS (2 by default: one per core of the machine the figures
- * in BENCHMARKS.md come from); metered encrypt-data is also measured with one process.
- *
- * Every server runs in its own child process, so autocannon (this process) does not share an
- * event loop with the server it measures.
+ * Every server runs in its own process (autocannon, in this process, shares no event loop with
+ * them) and all are started first; then each round measures every run once, so slow spells of the
+ * machine spread over all of them, and the medians over the rounds are reported. The KMS runs use
+ * KMS_WORKERS=BENCH_WORKERS (2 by default: one per core of the machine the figures in
+ * BENCHMARKS.md come from); metered encrypt-data is also measured with one process.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -22,19 +22,26 @@ import { fileURLToPath } from "node:url";
 import { signRequest } from "@kms/api";
 import autocannon from "autocannon";
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const WORKERS = process.env.BENCH_WORKERS ?? "2";
 const here = fileURLToPath(new URL(".", import.meta.url));
 const kmsCli = resolve(here, "../../apps/kms/dist/cli.js");
 
 interface Figures {
-  name: string;
   rps: number;
   p50: number;
   p99: number;
   errors: number;
   non2xx: number;
+}
+
+/** One thing measured: a name and the autocannon request that measures it. */
+interface Run {
+  name: string;
+  options: autocannon.Options;
+  rounds: Figures[];
 }
 
 async function freePort(): Promise<number> {
@@ -70,12 +77,11 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-async function measure(name: string, options: autocannon.Options): Promise<Figures> {
-  // a short warm-up lets the JIT settle before the measured run
-  await autocannon({ ...options, connections: CONNECTIONS, duration: 2 });
-  const r = await autocannon({ ...options, connections: CONNECTIONS, duration: SECONDS });
+async function measure(run: Run): Promise<Figures> {
+  // a short warm-up lets the JIT settle (and the previous run's connections close) first
+  await autocannon({ ...run.options, connections: CONNECTIONS, duration: 2 });
+  const r = await autocannon({ ...run.options, connections: CONNECTIONS, duration: SECONDS });
   const figures = {
-    name,
     rps: Math.round(r.requests.average),
     p50: r.latency.p50,
     p99: r.latency.p99,
@@ -83,13 +89,27 @@ async function measure(name: string, options: autocannon.Options): Promise<Figur
     non2xx: r.non2xx,
   };
   console.log(
-    `${name.padEnd(44)} ${String(figures.rps).padStart(7)} req/s  p50 ${figures.p50} ms  p99 ${figures.p99} ms` +
+    `  ${run.name.padEnd(44)} ${String(figures.rps).padStart(7)} req/s  p50 ${figures.p50} ms  p99 ${figures.p99} ms` +
       (figures.errors || figures.non2xx ? `  (errors ${figures.errors}, non-2xx ${figures.non2xx})` : ""),
   );
   return figures;
 }
 
-async function bareNodeHttp(): Promise<Figures> {
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : Math.round((s[mid - 1]! + s[mid]!) / 2);
+};
+
+interface Credentials {
+  projectId: string;
+  users: { admin: { ak: string; sk: string } };
+}
+
+const children: ChildProcess[] = [];
+const dataDirs: string[] = [];
+
+async function bareNodeHttp(): Promise<string> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
@@ -99,20 +119,15 @@ async function bareNodeHttp(): Promise<Figures> {
     ],
     { stdio: "inherit" },
   );
-  try {
-    await waitFor(`http://127.0.0.1:${port}/`, child);
-    return await measure("node:http no-op (the machine's ceiling)", { url: `http://127.0.0.1:${port}/` });
-  } finally {
-    await stop(child);
-  }
+  children.push(child);
+  await waitFor(`http://127.0.0.1:${port}/`, child);
+  return `http://127.0.0.1:${port}/`;
 }
 
-interface Credentials {
-  projectId: string;
-  users: { admin: { ak: string; sk: string } };
-}
-
-async function kmsServer(env: Record<string, string>, dataDir: string) {
+/** A `kms serve` on its own fresh data directory, with one key created for the runs. */
+async function kmsServer(env: Record<string, string>) {
+  const dataDir = mkdtempSync(join(tmpdir(), "kms-bench-"));
+  dataDirs.push(dataDir);
   const port = await freePort();
   const child = spawn(process.execPath, [kmsCli, "serve"], {
     env: {
@@ -123,15 +138,23 @@ async function kmsServer(env: Record<string, string>, dataDir: string) {
       KMS_PORT: String(port),
       KMS_LOG: "",
     },
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", "ignore", "ignore"],
   });
+  children.push(child);
   const base = `http://127.0.0.1:${port}`;
   await waitFor(`${base}/health`, child);
   const credentials = JSON.parse(readFileSync(join(dataDir, "credentials.json"), "utf8")) as Credentials;
-  return { child, base, credentials };
+  const created = await signedPost(base, credentials, "create-key", { key_alias: "bench" });
+  const res = await fetch(`${base}${created.path}`, {
+    method: "POST",
+    headers: created.headers,
+    body: created.text,
+  });
+  const keyId = ((await res.json()) as { key_info: { key_id: string } }).key_info.key_id;
+  return { base, credentials, keyId };
 }
 
-async function signedPost(base: string, credentials: Credentials, op: string, body: unknown) {
+function signedPost(base: string, credentials: Credentials, op: string, body: unknown) {
   const path = `/v1.0/${credentials.projectId}/kms/${op}`;
   const text = JSON.stringify(body);
   const headers = signRequest({
@@ -145,78 +168,67 @@ async function signedPost(base: string, credentials: Credentials, op: string, bo
   return { path, text, headers };
 }
 
-async function encryptRun(
-  name: string,
-  base: string,
-  credentials: Credentials,
-  keyId: string,
-): Promise<Figures> {
-  // One signed request replayed: X-Sdk-Date stays valid for 15 minutes, longer than the run.
+/** One signed encrypt-data request, replayed: X-Sdk-Date stays valid for 15 minutes. */
+async function encryptOptions(server: Awaited<ReturnType<typeof kmsServer>>): Promise<autocannon.Options> {
   const plainText = randomBytes(192).toString("base64"); // 256 characters
-  const req = await signedPost(base, credentials, "encrypt-data", { key_id: keyId, plain_text: plainText });
-  const check = await fetch(`${base}${req.path}`, { method: "POST", headers: req.headers, body: req.text });
+  const req = signedPost(server.base, server.credentials, "encrypt-data", {
+    key_id: server.keyId,
+    plain_text: plainText,
+  });
+  const check = await fetch(`${server.base}${req.path}`, {
+    method: "POST",
+    headers: req.headers,
+    body: req.text,
+  });
   if (check.status !== 200) throw new Error(`encrypt-data answered ${check.status}: ${await check.text()}`);
-  return measure(name, { url: `${base}${req.path}`, method: "POST", headers: req.headers, body: req.text });
-}
-
-async function createKey(base: string, credentials: Credentials): Promise<string> {
-  const req = await signedPost(base, credentials, "create-key", { key_alias: `bench-${Date.now()}` });
-  const res = await fetch(`${base}${req.path}`, { method: "POST", headers: req.headers, body: req.text });
-  const json = (await res.json()) as { key_info: { key_id: string } };
-  return json.key_info.key_id;
+  return { url: `${server.base}${req.path}`, method: "POST", headers: req.headers, body: req.text };
 }
 
 async function main() {
   console.log(
-    `autocannon: ${CONNECTIONS} connections, ${SECONDS} s per run (+2 s warm-up); KMS_WORKERS=${WORKERS}\n`,
+    `autocannon: ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s per run (+2 s warm-up); ` +
+      `KMS_WORKERS=${WORKERS}\n`,
   );
   const ceiling = await bareNodeHttp();
-
-  const dataDir = mkdtempSync(join(tmpdir(), "kms-bench-"));
-  const results: Figures[] = [ceiling];
-  try {
-    const metered = await kmsServer({}, dataDir);
-    let keyId: string;
-    try {
-      const noop = await measure("KMS server no-op route", { url: `${metered.base}/v1.0/noop` });
-      keyId = await createKey(metered.base, metered.credentials);
-      const enc = await encryptRun(
-        "encrypt-data 256 B, signed, metered",
-        metered.base,
-        metered.credentials,
-        keyId,
-      );
-      results.push(noop, enc);
-    } finally {
-      await stop(metered.child);
-    }
-    const unmetered = await kmsServer({ KMS_METERING: "off" }, dataDir);
-    try {
-      results.push(
-        await encryptRun(
-          "encrypt-data 256 B, signed, metering off",
-          unmetered.base,
-          unmetered.credentials,
-          keyId,
-        ),
-      );
-    } finally {
-      await stop(unmetered.child);
-    }
-    const single = await kmsServer({ KMS_WORKERS: "1" }, dataDir);
-    try {
-      results.push(
-        await encryptRun("encrypt-data, metered, one process", single.base, single.credentials, keyId),
-      );
-    } finally {
-      await stop(single.child);
-    }
-  } finally {
-    rmSync(dataDir, { recursive: true, force: true });
+  const metered = await kmsServer({});
+  const unmetered = await kmsServer({ KMS_METERING: "off" });
+  const single = await kmsServer({ KMS_WORKERS: "1" });
+  const runs: Run[] = [
+    { name: "node:http no-op (the machine's ceiling)", options: { url: ceiling }, rounds: [] },
+    { name: "KMS server no-op route", options: { url: `${metered.base}/v1.0/noop` }, rounds: [] },
+    { name: "encrypt-data 256 B, signed, metered", options: await encryptOptions(metered), rounds: [] },
+    {
+      name: "encrypt-data 256 B, signed, metering off",
+      options: await encryptOptions(unmetered),
+      rounds: [],
+    },
+    { name: "encrypt-data, metered, one process", options: await encryptOptions(single), rounds: [] },
+  ];
+  for (let round = 1; round <= ROUNDS; round++) {
+    console.log(`round ${round}`);
+    for (const run of runs) run.rounds.push(await measure(run));
   }
 
-  const [http, noop, enc, encOff, encSingle] = results as [Figures, Figures, Figures, Figures, Figures];
-  console.log("\nratios");
+  console.log(`\nmedians of ${ROUNDS} rounds`);
+  const m = runs.map((run) => ({
+    name: run.name,
+    rps: median(run.rounds.map((f) => f.rps)),
+    p50: median(run.rounds.map((f) => f.p50)),
+    p99: median(run.rounds.map((f) => f.p99)),
+  }));
+  for (const f of m) {
+    console.log(
+      `  ${f.name.padEnd(44)} ${String(f.rps).padStart(7)} req/s  p50 ${f.p50} ms  p99 ${f.p99} ms`,
+    );
+  }
+  const [http, noop, enc, encOff, encSingle] = m as [
+    (typeof m)[0],
+    (typeof m)[0],
+    (typeof m)[0],
+    (typeof m)[0],
+    (typeof m)[0],
+  ];
+  console.log("\nratios (of the medians)");
   console.log(`  KMS no-op / node:http           ${(noop.rps / http.rps).toFixed(2)}`);
   console.log(`  encrypt-data / KMS no-op        ${(enc.rps / noop.rps).toFixed(2)}   (target ≥ 0.40)`);
   console.log(`  encrypt-data / node:http        ${(enc.rps / http.rps).toFixed(2)}`);
@@ -227,4 +239,9 @@ async function main() {
   console.log(`  ${WORKERS} workers / one process        ${(enc.rps / encSingle.rps).toFixed(2)}`);
 }
 
-await main();
+try {
+  await main();
+} finally {
+  await Promise.all(children.map(stop));
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+}
