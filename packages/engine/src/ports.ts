@@ -195,6 +195,15 @@ export interface KmsStore {
   ): Promise<TKey | "alias_taken" | undefined>;
   /** Appends a version and makes it current, if the key's current version is still `version.version - 1`. */
   addKeyVersion(projectId: string, version: KeyVersionRecord, patch: KeyPatch): Promise<TKey | undefined>;
+  /**
+   * Enabled symmetric custom keys of KMS origin with rotation on whose interval has passed by `now`
+   * (counted from the last rotation, or from creation), by key ID after `afterKeyId`.
+   */
+  listDueRotations(
+    now: Date,
+    limit: number,
+    afterKeyId?: string,
+  ): Promise<Array<{ projectId: string; keyId: string }>>;
   /** Keys pending deletion whose deletion date has passed, oldest first. */
   listDueDeletions(now: Date, limit: number): Promise<Array<{ projectId: string; keyId: string }>>;
   /** Destroys a key pending deletion whose date has passed: wipes material, frees alias. Returns false if it no longer qualifies. */

@@ -264,6 +264,13 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
     "0002_reports_sessions_counts": {
       up: (db: Kysely<unknown>) => reportsSessionsCounts(db, dialect),
     },
+    "0003_rotation_index": {
+      // The rotation sweep reads only keys with rotation on, however many keys there are.
+      async up(db: Kysely<unknown>) {
+        await sql`create index keys_rotation_on on keys (id)
+          where rotation_enabled = 1 and destroyed_at is null`.execute(db);
+      },
+    },
   };
 }
 

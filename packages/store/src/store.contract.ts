@@ -338,6 +338,36 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreHa
       });
     });
 
+    describe("rotation", () => {
+      it("lists the enabled symmetric custom keys whose interval has passed, by key ID, page by page", async () => {
+        const project = await newProject();
+        const DAY = 86_400_000;
+        const rotating = (days: number, overrides: Partial<TKey> = {}) =>
+          newKey(project, {
+            rotation: { enabled: true, intervalDays: days, lastRotatedAt: null, rotationCount: 0 },
+            ...overrides,
+          });
+        const now = new Date(at(1).getTime() + 40 * DAY);
+        const due = [await rotating(30), await rotating(35), await rotating(31)];
+        await rotating(60); // not due yet
+        await newKey(project); // rotation off
+        await rotating(30, { state: "disabled" });
+        await rotating(30, { spec: "RSA_2048", usage: "ENCRYPT_DECRYPT" });
+        await rotating(30, { origin: "external" });
+        // Counted from the last rotation when there was one.
+        await rotating(30, {
+          rotation: { enabled: true, intervalDays: 30, lastRotatedAt: at(20 * 24 * 60), rotationCount: 1 },
+        });
+        const mine = (rows: Array<{ projectId: string; keyId: string }>) =>
+          rows.filter((r) => r.projectId === project.id).map((r) => r.keyId);
+
+        const all = mine(await store.listDueRotations(now, 1000));
+        expect(all).toEqual(due.map((k) => k.id).sort());
+        const afterFirst = mine(await store.listDueRotations(now, 1000, all[0]));
+        expect(afterFirst).toEqual(all.slice(1));
+      });
+    });
+
     describe("tags", () => {
       it("adds, overwrites and removes tags up to the maximum", async () => {
         const project = await newProject();

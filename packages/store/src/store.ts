@@ -1,4 +1,13 @@
-import type { TAuditEvent, TKey, TOperation, TRole, TServiceCode, TTag, TUsageCount } from "@kms/domain";
+import {
+  SYMMETRIC_SPECS,
+  type TAuditEvent,
+  type TKey,
+  type TOperation,
+  type TRole,
+  type TServiceCode,
+  type TTag,
+  type TUsageCount,
+} from "@kms/domain";
 import type {
   AuditFeedStore,
   CredentialRecord,
@@ -465,6 +474,26 @@ export function createKyselyStore(
         await trx.insertInto("key_versions").values(versionToRow(version)).execute();
         return rowToKey(row);
       });
+    },
+
+    async listDueRotations(now, limit, afterKeyId) {
+      let q = db
+        .selectFrom("keys")
+        .select(["project_id", "id"])
+        .where("rotation_enabled", "=", 1)
+        .where("destroyed_at", "is", null)
+        .where("state", "=", "enabled")
+        .where("is_default", "=", 0)
+        .where("origin", "=", "kms")
+        .where("spec", "in", [...SYMMETRIC_SPECS])
+        .where(
+          sql<number>`coalesce(last_rotated_at, created_at) + rotation_interval_days * cast(${DAY_MS} as bigint)`,
+          "<=",
+          now.getTime(),
+        );
+      if (afterKeyId !== undefined) q = q.where("id", ">", afterKeyId);
+      const rows = await q.orderBy("id").limit(limit).execute();
+      return rows.map((r) => ({ projectId: r.project_id, keyId: r.id }));
     },
 
     async listDueDeletions(now, limit) {

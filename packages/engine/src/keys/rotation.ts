@@ -2,10 +2,8 @@ import {
   keyFamily,
   ROTATION_INTERVAL_MAX,
   ROTATION_INTERVAL_MIN,
-  SYMMETRIC_SPECS,
   type TCaller,
   type TKey,
-  ZKeyListQuery,
 } from "@kms/domain";
 import type { KeyRef, RotationStatus } from "../api.js";
 import { type AuditDetails, auditEvent, type EngineContext, systemActor } from "../context.js";
@@ -139,44 +137,35 @@ const isDue = (key: TKey, now: Date): boolean =>
     (key.rotation.lastRotatedAt ?? key.createdAt).getTime() + key.rotation.intervalDays * DAY_MS;
 
 /**
- * Rotates every enabled symmetric custom key whose interval has passed. Pages through each
- * project's keys with the store's keyset cursor, so memory stays bounded.
+ * Rotates every key whose interval has passed. The store lists only due keys (an index covers the
+ * keys with rotation on), page by page in key ID order, so memory and work follow the due keys,
+ * not the number of keys.
  */
 export async function rotateDueKeys(ctx: EngineContext, pageSize = PAGE_SIZE): Promise<number> {
   const now = ctx.clock.now();
   let rotated = 0;
-  for (const project of await ctx.store.listProjects()) {
-    let cursor: string | undefined;
-    do {
-      const query = ZKeyListQuery.parse({
-        kind: "custom",
-        states: ["enabled"],
-        specs: [...SYMMETRIC_SPECS],
-        sort: "createdAt",
-        order: "asc",
-        limit: pageSize,
-        cursor,
-      });
-      const page = await ctx.store.listKeys(project.id, query, []);
-      for (const key of page.items) {
-        if (key.origin !== "kms" || !isDue(key, now)) continue;
-        let details: AuditDetails;
-        try {
-          const after = await addVersion(ctx, key);
-          details = { scheduled: true, version: after.currentVersion };
-          rotated++;
-        } catch {
-          // Disabled or deleted meanwhile: it is no longer due.
-          continue;
-        }
-        const audit = auditEvent(ctx, systemActor(project.id), "rotate-on-demand", key.id, {
-          errorCode: null,
-          details,
-        });
-        await ctx.meter.record(null, [audit]);
+  let after: string | undefined;
+  for (;;) {
+    const due = await ctx.store.listDueRotations(now, pageSize, after);
+    for (const { projectId, keyId } of due) {
+      const key = await ctx.store.getKey(projectId, keyId);
+      if (!key || !isDue(key, now)) continue;
+      let details: AuditDetails;
+      try {
+        const rotatedKey = await addVersion(ctx, key);
+        details = { scheduled: true, version: rotatedKey.currentVersion };
+        rotated++;
+      } catch {
+        // Disabled or deleted meanwhile: it is no longer due.
+        continue;
       }
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
+      const audit = auditEvent(ctx, systemActor(projectId), "rotate-on-demand", keyId, {
+        errorCode: null,
+        details,
+      });
+      await ctx.meter.record(null, [audit]);
+    }
+    if (due.length < pageSize) return rotated;
+    after = due[due.length - 1]!.keyId;
   }
-  return rotated;
 }

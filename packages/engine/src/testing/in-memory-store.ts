@@ -9,6 +9,7 @@ import type {
   TTag,
   TUsageCount,
 } from "@kms/domain";
+import { keyFamily } from "@kms/domain";
 import { KmsError } from "../errors.js";
 import type {
   AuditFilter,
@@ -232,6 +233,24 @@ export function createInMemoryStore(): InMemoryStore {
       row.versions.push(copyVersion(version));
       row.key = { ...row.key, ...structuredClone(patch) };
       return copyKey(row.key);
+    },
+    async listDueRotations(now, limit, afterKeyId) {
+      return [...keys.values()]
+        .filter(
+          ({ key: k, destroyedAt }) =>
+            !destroyedAt &&
+            k.state === "enabled" &&
+            !k.isDefault &&
+            k.origin === "kms" &&
+            keyFamily(k.spec) === "symmetric" &&
+            k.rotation.enabled &&
+            (k.rotation.lastRotatedAt ?? k.createdAt).getTime() + k.rotation.intervalDays * 86_400_000 <=
+              now.getTime() &&
+            (afterKeyId === undefined || k.id > afterKeyId),
+        )
+        .sort((a, b) => (a.key.id < b.key.id ? -1 : 1))
+        .slice(0, limit)
+        .map((r) => ({ projectId: r.key.projectId, keyId: r.key.id }));
     },
     async listDueDeletions(now, limit) {
       return [...keys.values()]
