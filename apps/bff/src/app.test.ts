@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { CSP_NONCE_PLACEHOLDER } from "./app.js";
 import { createHarness } from "./testing/harness.js";
 
 describe("the app", () => {
@@ -67,5 +68,25 @@ describe("the app", () => {
     expect((await request(h.app).get("/keys/abc/usage").expect(200)).text).toContain("console");
     const api = await request(h.app).get("/api/keys/x/unknown").expect(404);
     expect(api.body.error.code).toBe("CONSOLE.0404");
+  });
+
+  it("gives each console page a fresh style nonce, in its CSP and in the page", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "console-"));
+    writeFileSync(
+      path.join(dir, "index.html"),
+      `<!doctype html><meta property="csp-nonce" nonce="${CSP_NONCE_PLACEHOLDER}"><title>console</title>`,
+    );
+    const h = await createHarness({ staticDir: dir });
+    const nonces = [];
+    for (const url of ["/", "/keys"]) {
+      const res = await request(h.app).get(url).expect(200);
+      const inPage = /nonce="([^"]+)"/.exec(res.text)?.[1];
+      const styleSrc = /style-src ([^;]+)/.exec(res.headers["content-security-policy"] ?? "")?.[1];
+      expect(inPage).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+      expect(styleSrc).toBe(`'self' 'nonce-${inPage}'`);
+      expect(res.headers["cache-control"]).toBe("no-store");
+      nonces.push(inPage);
+    }
+    expect(nonces[0]).not.toBe(nonces[1]);
   });
 });

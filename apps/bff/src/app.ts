@@ -1,4 +1,5 @@
-import { existsSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { ZHealth } from "@kms/domain";
 import type { Clock, KmsEngine, KmsReports, SessionStore } from "@kms/engine";
@@ -16,6 +17,9 @@ import { openApiDocument } from "./openapi.js";
 import { type LoginRateLimit, loginLimiter, registerSessionRoutes } from "./session/session.routes.js";
 import { loadSession } from "./session/sessions.js";
 import { registerUsageRoutes } from "./usage/usage.routes.js";
+
+/** Where the console's index.html takes the response's CSP nonce. */
+export const CSP_NONCE_PLACEHOLDER = "__CSP_NONCE__";
 
 export interface CreateAppOptions {
   engine: KmsEngine;
@@ -53,6 +57,12 @@ export function createApp(opts: CreateAppOptions): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", opts.trustProxy ?? false);
+  // A fresh nonce per response lets the console's own <style> tags in (Radix's scroll lock injects
+  // one) while style-src stays closed to anything else; the console reads it from index.html.
+  app.use((_req, res, next) => {
+    res.locals.cspNonce = randomBytes(16).toString("base64");
+    next();
+  });
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -60,7 +70,7 @@ export function createApp(opts: CreateAppOptions): Express {
         directives: {
           defaultSrc: ["'self'"],
           scriptSrc: ["'self'"],
-          styleSrc: ["'self'"],
+          styleSrc: ["'self'", (_req, res) => `'nonce-${(res as express.Response).locals.cspNonce}'`],
           imgSrc: ["'self'", "data:"],
           fontSrc: ["'self'"],
           connectSrc: ["'self'"],
@@ -109,11 +119,16 @@ export function createApp(opts: CreateAppOptions): Express {
 
   const staticDir = opts.staticDir;
   if (staticDir && existsSync(path.join(staticDir, "index.html"))) {
-    app.use(express.static(staticDir, { index: "index.html" }));
-    // Client-side routes: any other GET outside /api gets the console (Express 5 splat syntax).
+    const indexHtml = readFileSync(path.join(staticDir, "index.html"), "utf8");
+    app.use(express.static(staticDir, { index: false }));
+    // "/" and client-side routes: any other GET outside /api gets the console (Express 5 splat
+    // syntax), carrying this response's style nonce.
     app.get("/{*splat}", (req, res, next) => {
       if (req.path === "/api" || req.path.startsWith("/api/")) return next();
-      res.sendFile(path.join(staticDir, "index.html"));
+      res
+        .type("html")
+        .setHeader("cache-control", "no-store")
+        .send(indexHtml.replaceAll(CSP_NONCE_PLACEHOLDER, res.locals.cspNonce as string));
     });
   }
   app.use(apiNotFound);
