@@ -16,6 +16,16 @@ import type {
 } from "@kms/domain";
 import type { AuditFilter, Clock, GrantRecord, KmsStore, Random, RootKey, TagFilter } from "./ports.js";
 
+export interface CreateKeyInput {
+  alias: string;
+  spec?: TKeySpec;
+  usage?: TKeyUsage;
+  description?: string;
+  origin?: "kms" | "external";
+  /** Written with the key, in the same transaction (at most 20). */
+  tags?: TTag[];
+}
+
 export interface KmsEngineOptions {
   store: KmsStore;
   clock: Clock;
@@ -85,16 +95,7 @@ export interface KmsEngine {
   listProjects(): Promise<TProject[]>;
 
   // key management
-  createKey(
-    caller: TCaller,
-    input: {
-      alias: string;
-      spec?: TKeySpec;
-      usage?: TKeyUsage;
-      description?: string;
-      origin?: "kms" | "external";
-    },
-  ): Promise<TKey>;
+  createKey(caller: TCaller, input: CreateKeyInput): Promise<TKey>;
   describeKey(caller: TCaller, ref: KeyRef): Promise<TKey>;
   listKeys(caller: TCaller, query: TKeyListQuery): Promise<TKeyPage>;
   enableKey(caller: TCaller, ref: KeyRef): Promise<TKey>;

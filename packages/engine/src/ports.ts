@@ -155,7 +155,13 @@ export interface KmsStore {
    * Inserts a custom key with its first version. Atomically refuses an alias used by another live
    * key of the project, and refuses when the project already has `maxCustomKeys` live custom keys.
    */
-  insertKey(key: TKey, version: KeyVersionRecord, maxCustomKeys: number): Promise<InsertKeyResult>;
+  /** Inserts a key, its first version and its tags in one transaction, if the quota allows. */
+  insertKey(
+    key: TKey,
+    version: KeyVersionRecord,
+    maxCustomKeys: number,
+    tags?: readonly TTag[],
+  ): Promise<InsertKeyResult>;
   /**
    * Inserts a default key unless the project already has one for this service, and returns the key
    * that exists afterwards: exactly one, however many callers race (a unique constraint, not a lock).

@@ -150,6 +150,20 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreHa
     });
 
     describe("keys", () => {
+      it("inserts a key's tags with the key, and neither when the quota refuses it", async () => {
+        const project = await newProject();
+        const key = makeKey(project);
+        const tags = [
+          { key: "a", value: "1" },
+          { key: "b", value: "2" },
+        ];
+        expect(await store.insertKey(key, makeVersion(key.id), 1000, tags)).toBe("ok");
+        expect(await store.getTags(key.id)).toEqual(expect.arrayContaining(tags));
+        const refused = makeKey(project, { alias: "over-quota" });
+        expect(await store.insertKey(refused, makeVersion(refused.id), 1, tags)).toBe("quota_exceeded");
+        expect(await store.getTags(refused.id)).toEqual([]);
+      });
+
       it("returns an inserted key and its versions as they were", async () => {
         const project = await newProject();
         const key = makeKey(project, {

@@ -348,7 +348,7 @@ export function createKyselyStore(
 
     // keys
 
-    async insertKey(key, version, maxCustomKeys): Promise<InsertKeyResult> {
+    async insertKey(key, version, maxCustomKeys, tags = []): Promise<InsertKeyResult> {
       try {
         return await db.transaction().execute(async (trx) => {
           // PostgreSQL: the project row is the per-project lock that makes count-then-insert atomic.
@@ -365,6 +365,14 @@ export function createKyselyStore(
           }
           await trx.insertInto("keys").values(keyToRow(key)).execute();
           await trx.insertInto("key_versions").values(versionToRow(version)).execute();
+          // A later tag of the same key wins, as in updateTags.
+          const values = new Map(tags.map((t) => [t.key, t.value]));
+          if (values.size > 0) {
+            await trx
+              .insertInto("key_tags")
+              .values([...values].map(([k, v]) => ({ key_id: key.id, tag_key: k, tag_value: v })))
+              .execute();
+          }
           return "ok";
         });
       } catch (error) {

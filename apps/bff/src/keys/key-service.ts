@@ -95,8 +95,8 @@ export function keyService(deps: AppDeps) {
         spec: body.spec,
         usage: body.usage,
         description: body.description,
+        tags: body.tags,
       });
-      if (body.tags.length > 0) await engine.addTags(caller, key.id, body.tags);
       return detailOf(caller, key);
     },
 

@@ -93,6 +93,7 @@ describe("key routes", () => {
       .set("X-CSRF-Token", admin.csrf)
       .send({ alias: "xss-probe", description: nasty.join(" "), tags: [{ key: "note", value: "x" }] })
       .expect(201);
+    expect(created.body.tags).toEqual([{ key: "note", value: "x" }]); // written with the key
     const id = created.body.id as string;
     // Tag values may not hold < > (Huawei's rule), so the tag probe is the key: also forbidden; use the value quote.
     await admin.agent

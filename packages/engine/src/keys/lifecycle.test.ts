@@ -49,6 +49,22 @@ describe("key lifecycle", () => {
     expect(found?.version.publicKey?.subarray(0, 2).toString("hex")).toBe("3082");
   });
 
+  it("creates a key with its tags in one write, and creates nothing when a tag is bad", async () => {
+    const { kms, admin } = await createTestEngine();
+    const tags = [
+      { key: "team", value: "payments" },
+      { key: "env", value: "prod" },
+    ];
+    const key = await kms.createKey(admin, { alias: "tagged", tags });
+    expect(await kms.listTags(admin, key.id)).toEqual(expect.arrayContaining(tags));
+    expect(await errorCode(kms.createKey(admin, { alias: "bad-tag", tags: [{ key: "", value: "x" }] }))).toBe(
+      "KMS.0406",
+    );
+    const tooMany = Array.from({ length: 21 }, (_, i) => ({ key: `k${i}`, value: "v" }));
+    expect(await errorCode(kms.createKey(admin, { alias: "too-many", tags: tooMany }))).toBe("KMS.0409");
+    expect(await kms.countInstances(admin)).toBe(1);
+  });
+
   it("refuses a duplicate alias with KMS.1104 and the 101st custom key with KMS.1105", async () => {
     const { kms, admin } = await createTestEngine();
     await kms.createKey(admin, { alias: "dup" });

@@ -4,6 +4,7 @@ import {
   DEFAULT_ALIAS_SUFFIX,
   HIDDEN_SERVICES,
   MAX_CUSTOM_KEYS_PER_PROJECT,
+  MAX_TAGS_PER_KEY,
   PENDING_DAYS_MAX,
   PENDING_DAYS_MIN,
   ROTATION_INTERVAL_DEFAULT,
@@ -11,13 +12,11 @@ import {
   type TKey,
   type TKeyListQuery,
   type TKeyPage,
-  type TKeySpec,
   type TKeyState,
-  type TKeyUsage,
   ZKeyListQuery,
   ZKeySpec,
 } from "@kms/domain";
-import type { KeyRef } from "../api.js";
+import type { CreateKeyInput, KeyRef } from "../api.js";
 import { authorize } from "../authorize.js";
 import { type EngineContext, runOperation } from "../context.js";
 import { generateMaterial } from "../crypto/material.js";
@@ -26,6 +25,7 @@ import type { KeyVersionRecord } from "../ports.js";
 import { MAX_GRANTS_PER_KEY } from "./grants.js";
 import { keyOperation } from "./resolve.js";
 import { sameState, updateKeyChecked } from "./rules.js";
+import { checkTags } from "./tags.js";
 
 const DAY_MS = 86_400_000;
 const LIVE_STATES: readonly TKeyState[] = [
@@ -48,17 +48,7 @@ function checkDescription(description: unknown): string {
   return description;
 }
 
-export function createKey(
-  ctx: EngineContext,
-  caller: TCaller,
-  input: {
-    alias: string;
-    spec?: TKeySpec;
-    usage?: TKeyUsage;
-    description?: string;
-    origin?: "kms" | "external";
-  },
-): Promise<TKey> {
+export function createKey(ctx: EngineContext, caller: TCaller, input: CreateKeyInput): Promise<TKey> {
   return runOperation(ctx, caller, "create-key", async (scope) => {
     await authorize(ctx.store, caller, "create-key", null);
     const alias = checkAlias(input.alias);
@@ -71,7 +61,10 @@ export function createKey(
       throw new KmsError("KMS.0308", `key_usage ${usage} is not allowed for ${spec.data}`);
     const origin = input.origin ?? "kms";
     if (origin !== "kms" && origin !== "external") throw new KmsError("KMS.0308", "unknown origin");
+    const tags = input.tags && input.tags.length > 0 ? checkTags(input.tags) : [];
+    if (new Set(tags.map((t) => t.key)).size > MAX_TAGS_PER_KEY) throw new KmsError("KMS.0409");
     scope.details = { alias, spec: spec.data, usage, origin };
+    if (tags.length > 0) scope.details.tagKeys = tags.map((t) => t.key).join(",");
 
     const id = ctx.random.uuid();
     const now = ctx.clock.now();
@@ -108,7 +101,7 @@ export function createKey(
       wrappedMaterial: material ? ctx.rootKey.wrap(material.secret, `${id}:1`) : Buffer.alloc(0),
       publicKey: material?.publicKey ?? null,
     };
-    const result = await ctx.store.insertKey(key, version, MAX_CUSTOM_KEYS_PER_PROJECT);
+    const result = await ctx.store.insertKey(key, version, MAX_CUSTOM_KEYS_PER_PROJECT, tags);
     if (result === "alias_taken") throw new KmsError("KMS.1104");
     if (result === "quota_exceeded") throw new KmsError("KMS.1105");
     scope.keyId = id;

@@ -11,7 +11,7 @@ function checkTagKey(key: unknown): string {
   return key as string;
 }
 
-function checkTags(tags: TTag[]): TTag[] {
+export function checkTags(tags: TTag[]): TTag[] {
   if (!Array.isArray(tags) || tags.length === 0) throw new KmsError("KMS.0401");
   return tags.map((t) => {
     const key = checkTagKey(t?.key);

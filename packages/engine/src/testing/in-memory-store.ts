@@ -148,14 +148,14 @@ export function createInMemoryStore(): InMemoryStore {
       };
     },
 
-    async insertKey(key, version, maxCustomKeys): Promise<InsertKeyResult> {
+    async insertKey(key, version, maxCustomKeys, tags = []): Promise<InsertKeyResult> {
       if (aliasTaken(key.projectId, key.alias)) return "alias_taken";
       const custom = liveRows(key.projectId).filter((r) => !r.key.isDefault).length;
       if (!key.isDefault && custom >= maxCustomKeys) return "quota_exceeded";
       keys.set(key.id, {
         key: copyKey(key),
         versions: [copyVersion(version)],
-        tags: new Map(),
+        tags: new Map(tags.map((t) => [t.key, t.value])),
         destroyedAt: null,
       });
       return "ok";
