@@ -13,6 +13,7 @@ export const en = {
   demo: { banner: "Demo data — this project was seeded with simulated keys and a month of usage." },
   common: {
     loading: "Loading…",
+    nSelected: "{{count}} selected",
     loadFailed: "Could not load.",
     retry: "Retry",
     cancel: "Cancel",

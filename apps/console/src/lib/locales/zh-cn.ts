@@ -15,6 +15,7 @@ export const zhCN: Messages = {
   demo: { banner: "演示数据——此项目预置了模拟密钥和一个月的用量。" },
   common: {
     loading: "加载中…",
+    nSelected: "已选 {{count}} 项",
     loadFailed: "加载失败。",
     retry: "重试",
     cancel: "取消",

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Button } from "../../../components/ui/button";
 import { inputClass } from "../../../components/ui/field";
+import { MultiSelect } from "../../../components/ui/multi-select";
 import { Switch } from "../../../components/ui/switch";
 import type { KeysSearch } from "../api/get-keys";
 import { CreateKeyDialog } from "./create-key-dialog";
@@ -57,25 +58,15 @@ export function KeysPage({
       </div>
       <div className="flex flex-wrap items-end gap-3">
         <SearchBox value={search.q ?? ""} onChange={onQueryChange} />
-        <label className="flex flex-col gap-1 text-xs font-medium" htmlFor={`${id}-state`}>
-          {t("keys.filter.status")}
-          <select
-            id={`${id}-state`}
-            className={inputClass}
-            value={search.state?.[0] ?? ""}
-            onChange={(e) => {
-              const s = ZKeyState.safeParse(e.target.value);
-              onSearchChange({ state: s.success ? [s.data] : undefined });
-            }}
-          >
-            <option value="">{t("keys.filter.allStatuses")}</option>
-            {ZKeyState.options.map((s) => (
-              <option key={s} value={s}>
-                {t(`keyState.${s}`)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <MultiSelect
+          id={`${id}-state`}
+          label={t("keys.filter.status")}
+          allLabel={t("keys.filter.allStatuses")}
+          options={ZKeyState.options}
+          value={search.state ?? []}
+          optionLabel={(s) => t(`keyState.${s}`)}
+          onChange={(state) => onSearchChange({ state: state.length > 0 ? state : undefined })}
+        />
         <label className="flex flex-col gap-1 text-xs font-medium" htmlFor={`${id}-type`}>
           {t("keys.filter.type")}
           <select
@@ -92,25 +83,15 @@ export function KeysPage({
             <option value="custom">{t("keys.type.custom")}</option>
           </select>
         </label>
-        <label className="flex flex-col gap-1 text-xs font-medium" htmlFor={`${id}-spec`}>
-          {t("keys.filter.algorithm")}
-          <select
-            id={`${id}-spec`}
-            className={inputClass}
-            value={search.spec?.[0] ?? ""}
-            onChange={(e) => {
-              const s = ZKeySpec.safeParse(e.target.value);
-              onSearchChange({ spec: s.success ? [s.data] : undefined });
-            }}
-          >
-            <option value="">{t("keys.filter.allAlgorithms")}</option>
-            {ZKeySpec.options.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
+        <MultiSelect
+          id={`${id}-spec`}
+          label={t("keys.filter.algorithm")}
+          allLabel={t("keys.filter.allAlgorithms")}
+          options={ZKeySpec.options}
+          value={search.spec ?? []}
+          optionLabel={(s) => s}
+          onChange={(spec) => onSearchChange({ spec: spec.length > 0 ? spec : undefined })}
+        />
         <div className="pb-1.5">
           <Switch
             checked={search.hidden ?? false}

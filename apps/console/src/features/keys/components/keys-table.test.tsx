@@ -39,14 +39,22 @@ describe("keys table", () => {
     const { router } = await renderApp("/keys");
     await screen.findByRole("link", { name: "orders-key" });
     const user = userEvent.setup();
-    await user.selectOptions(screen.getByLabelText("Status"), "disabled");
+    // Status takes several values: the menu stays open while they are ticked.
+    await user.click(screen.getByLabelText("Status"));
+    await user.click(await screen.findByRole("menuitemcheckbox", { name: "Disabled" }));
+    await user.click(screen.getByRole("menuitemcheckbox", { name: "Pending deletion" }));
+    await user.keyboard("{Escape}");
+    expect(screen.getByLabelText("Status")).toHaveTextContent("Disabled, Pending deletion");
     await user.selectOptions(screen.getByLabelText("Type"), "custom");
     await waitFor(() =>
-      expect(router.state.location.search).toMatchObject({ state: ["disabled"], type: "custom" }),
+      expect(router.state.location.search).toMatchObject({
+        state: ["disabled", "pending_deletion"],
+        type: "custom",
+      }),
     );
     await waitFor(() => {
       const last = calls.filter((c) => c.path === "/api/keys").at(-1)!;
-      expect(last.query.get("state")).toBe("disabled");
+      expect(last.query.get("state")).toBe("disabled,pending_deletion");
       expect(last.query.get("type")).toBe("custom");
     });
   });
@@ -55,7 +63,7 @@ describe("keys table", () => {
     const { calls } = keysApi();
     await renderApp("/keys?spec=%5B%22SM4%22%5D&sort=alias&order=asc");
     await screen.findByRole("link", { name: "orders-key" });
-    expect(screen.getByLabelText("Algorithm")).toHaveValue("SM4");
+    expect(screen.getByLabelText("Algorithm")).toHaveTextContent("SM4");
     const req = calls.find((c) => c.path === "/api/keys")!;
     expect(req.query.get("spec")).toBe("SM4");
     expect(req.query.get("sort")).toBe("alias");
