@@ -2,6 +2,7 @@ import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
 import { Check, ChevronDown } from "lucide-react";
 import { useTranslation } from "react-i18next";
 import { inputClass } from "./field";
+import { menuContentClass, menuItemClass } from "./menu";
 
 /**
  * A labelled filter that takes several values: a button naming what is chosen, opening a menu of
@@ -48,10 +49,7 @@ export function MultiSelect<T extends string>({
           <ChevronDown size={14} aria-hidden />
         </DropdownMenu.Trigger>
         <DropdownMenu.Portal>
-          <DropdownMenu.Content
-            align="start"
-            className="z-50 min-w-44 rounded-md border border-slate-200 bg-white p-1 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-900"
-          >
+          <DropdownMenu.Content align="start" className={menuContentClass}>
             {options.map((option) => (
               <DropdownMenu.CheckboxItem
                 key={option}
@@ -59,7 +57,7 @@ export function MultiSelect<T extends string>({
                 // Keep the menu open: several values are usually chosen in a row.
                 onSelect={(e) => e.preventDefault()}
                 onCheckedChange={() => toggle(option)}
-                className="flex cursor-pointer items-center gap-2 rounded px-2 py-1 outline-none data-[highlighted]:bg-slate-100 dark:data-[highlighted]:bg-slate-800"
+                className={menuItemClass}
               >
                 <span className="flex w-4 justify-center">
                   <DropdownMenu.ItemIndicator>
@@ -72,10 +70,7 @@ export function MultiSelect<T extends string>({
             {value.length > 0 && (
               <>
                 <DropdownMenu.Separator className="my-1 h-px bg-slate-200 dark:bg-slate-700" />
-                <DropdownMenu.Item
-                  onSelect={() => onChange([])}
-                  className="flex cursor-pointer items-center rounded px-2 py-1 pl-8 outline-none data-[highlighted]:bg-slate-100 dark:data-[highlighted]:bg-slate-800"
-                >
+                <DropdownMenu.Item onSelect={() => onChange([])} className={`${menuItemClass} pl-8`}>
                   {allLabel}
                 </DropdownMenu.Item>
               </>

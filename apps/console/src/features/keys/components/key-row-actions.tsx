@@ -3,14 +3,12 @@ import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
 import { MoreHorizontal } from "lucide-react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { menuContentClass, menuItemClass } from "../../../components/ui/menu";
 import { toast } from "../../../components/ui/toast";
 import { useCancelKeyDeletion } from "../api/cancel-key-deletion";
 import { useDisableKey } from "../api/disable-key";
 import { useEnableKey } from "../api/enable-key";
 import { useKey } from "../api/get-key";
-
-const itemClass =
-  "flex cursor-pointer items-center rounded px-2 py-1 outline-none data-[disabled]:cursor-default data-[disabled]:opacity-50 data-[highlighted]:bg-slate-100 dark:data-[highlighted]:bg-slate-800";
 
 /**
  * A row's actions. Viewers and default keys never get a menu. For the rest, the menu asks the
@@ -47,28 +45,25 @@ export function KeyRowActions({
         <MoreHorizontal size={16} aria-hidden />
       </DropdownMenu.Trigger>
       <DropdownMenu.Portal>
-        <DropdownMenu.Content
-          align="end"
-          className="z-50 min-w-44 rounded-md border border-slate-200 bg-white p-1 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-900"
-        >
+        <DropdownMenu.Content align="end" className={menuContentClass}>
           {detail.isPending && <div className="px-2 py-1 text-slate-500">{t("common.loading")}</div>}
           {allowed.has("enable") && (
-            <DropdownMenu.Item className={itemClass} onSelect={() => enable.mutate(item.id)}>
+            <DropdownMenu.Item className={menuItemClass} onSelect={() => enable.mutate(item.id)}>
               {t("keys.action.enable")}
             </DropdownMenu.Item>
           )}
           {allowed.has("disable") && (
-            <DropdownMenu.Item className={itemClass} onSelect={() => disable.mutate(item.id)}>
+            <DropdownMenu.Item className={menuItemClass} onSelect={() => disable.mutate(item.id)}>
               {t("keys.action.disable")}
             </DropdownMenu.Item>
           )}
           {allowed.has("cancel-deletion") && (
-            <DropdownMenu.Item className={itemClass} onSelect={() => cancel.mutate(item.id)}>
+            <DropdownMenu.Item className={menuItemClass} onSelect={() => cancel.mutate(item.id)}>
               {t("keys.action.cancelDeletion")}
             </DropdownMenu.Item>
           )}
           {allowed.has("schedule-deletion") && (
-            <DropdownMenu.Item className={`${itemClass} text-red-600`} onSelect={() => onDelete(item)}>
+            <DropdownMenu.Item className={`${menuItemClass} text-red-600`} onSelect={() => onDelete(item)}>
               {t("keys.action.delete")}
             </DropdownMenu.Item>
           )}

@@ -15,6 +15,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Button } from "../../../components/ui/button";
 import { CopyButton } from "../../../components/ui/copy-button";
+import { menuContentClass, menuItemClass } from "../../../components/ui/menu";
 import { EmptyState, ErrorState, Loading } from "../../../components/ui/states";
 import { formatDateTime, formatNumber } from "../../../lib/format";
 import type { KeysSearch } from "../api/get-keys";
@@ -327,10 +328,7 @@ function ColumnSettings({ table }: { table: ReturnType<typeof useReactTable<TKey
         </Button>
       </DropdownMenu.Trigger>
       <DropdownMenu.Portal>
-        <DropdownMenu.Content
-          align="end"
-          className="z-50 min-w-48 rounded-md border border-slate-200 bg-white p-1 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-900"
-        >
+        <DropdownMenu.Content align="end" className={menuContentClass}>
           {table
             .getAllLeafColumns()
             .filter((c) => c.getCanHide())
@@ -340,7 +338,7 @@ function ColumnSettings({ table }: { table: ReturnType<typeof useReactTable<TKey
                 checked={c.getIsVisible()}
                 onCheckedChange={(v) => c.toggleVisibility(v)}
                 onSelect={(e) => e.preventDefault()}
-                className="flex cursor-pointer items-center gap-2 rounded px-2 py-1 outline-none data-[highlighted]:bg-slate-100 dark:data-[highlighted]:bg-slate-800"
+                className={menuItemClass}
               >
                 <span className="w-4">{c.getIsVisible() ? "✓" : ""}</span>
                 {typeof c.columnDef.header === "string" ? c.columnDef.header : c.id}
