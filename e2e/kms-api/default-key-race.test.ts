@@ -32,7 +32,7 @@ const postgres: Backend = {
     const dir = await tempDir("race-pg");
     let db: TestDatabase;
     try {
-      db = await createTestDatabase();
+      db = await createTestDatabase("kms_e2e");
     } catch (e) {
       await dir.remove();
       throw e;

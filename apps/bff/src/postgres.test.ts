@@ -1,42 +1,21 @@
 import { randomBytes } from "node:crypto";
 import { createKms, createReports, createRootKey, systemClock, systemRandom } from "@kms/engine";
 import { openPostgresStore } from "@kms/store";
-import pg from "pg";
+import {
+  createTestDatabase,
+  postgresRequired,
+  postgresUnreachable,
+  type TestDatabase,
+} from "@kms/store/testing";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "./app.js";
 
-const adminUrl = process.env.KMS_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const required = process.env.KMS_REQUIRE_POSTGRES === "1";
-
-async function unreachableReason(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query("select 1");
-    return undefined;
-  } catch (error) {
-    return `PostgreSQL at ${new URL(adminUrl).host} is unreachable: ${(error as Error).message}`;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-async function admin(sqlText: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(sqlText);
-  } finally {
-    await client.end();
-  }
-}
-
-const reason = await unreachableReason();
+const reason = await postgresUnreachable();
+const required = postgresRequired();
 if (reason && !required) console.warn(`Skipping the two-instance PostgreSQL test: ${reason}`);
 
 describe.skipIf(reason !== undefined && !required)("two BFF instances on one PostgreSQL database", () => {
-  const name = `kms_bff_test_${randomBytes(6).toString("hex")}`;
   const rootKey = createRootKey(randomBytes(32));
   const closers: Array<() => Promise<void>> = [];
 
@@ -55,14 +34,13 @@ describe.skipIf(reason !== undefined && !required)("two BFF instances on one Pos
   let b: ReturnType<typeof createApp>;
   let password: string;
   let projectId: string;
+  let database: TestDatabase | undefined;
 
   beforeAll(async () => {
     if (reason) throw new Error(reason); // only reached with KMS_REQUIRE_POSTGRES=1
-    await admin(`create database ${name}`);
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    const one = await instance(url.toString());
-    const two = await instance(url.toString());
+    database = await createTestDatabase("kms_bff_test");
+    const one = await instance(database.url);
+    const two = await instance(database.url);
     const p = await one.engine.provisionProject({ name: "pg", region: "local-1" });
     password = p.users.admin.password;
     projectId = p.project.id;
@@ -80,7 +58,7 @@ describe.skipIf(reason !== undefined && !required)("two BFF instances on one Pos
 
   afterAll(async () => {
     for (const close of closers) await close().catch(() => {});
-    if (!reason) await admin(`drop database if exists ${name} with (force)`);
+    await database?.drop();
   });
 
   it("a key created through one is listed by the other at once; a session from one works on the other", async () => {
