@@ -271,6 +271,18 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
           where rotation_enabled = 1 and destroyed_at is null`.execute(db);
       },
     },
+    "0004_key_epoch": {
+      // SQLite only: the store's key cache (see keyCache in sqlite.ts) is valid while this counter
+      // stands still. PostgreSQL reads every key from the server and has nothing to invalidate.
+      async up(db: Kysely<unknown>) {
+        if (dialect !== "sqlite") return;
+        await sql`create table key_epoch (id integer primary key check (id = 1), value integer not null)`.execute(
+          db,
+        );
+        await sql`insert into key_epoch (id, value) values (1, 0)`.execute(db);
+        for (const statement of SQLITE_KEY_EPOCH_TRIGGERS) await sql.raw(statement).execute(db);
+      },
+    },
   };
 }
 
@@ -450,6 +462,21 @@ const SQLITE_KEY_COUNT_TRIGGERS = [
       and is_default = old.is_default and service = coalesce(old.service, '');
   end`,
 ];
+
+// Every change to a key or a version, by any connection or process, moves the epoch in its own
+// transaction. Inserting a key needs no bump: a lookup that found nothing is never cached.
+const SQLITE_KEY_EPOCH_TRIGGERS = [
+  ["keys", "update"],
+  ["keys", "delete"],
+  ["key_versions", "insert"],
+  ["key_versions", "update"],
+  ["key_versions", "delete"],
+].map(
+  ([table, op]) =>
+    `create trigger key_epoch_${table}_${op} after ${op} on ${table} begin
+      update key_epoch set value = value + 1;
+    end`,
+);
 
 const POSTGRES_KEY_COUNT_TRIGGERS = [
   `create function key_counts_add(p text, st text, sp text, d integer, sv text, n bigint) returns void

@@ -55,3 +55,52 @@ describe("SQLite hot reads share one read transaction per event-loop turn", () =
     }
   });
 });
+
+describe("SQLite key cache", () => {
+  it("answers a repeated lookup from memory until any connection changes a key or a version", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kms-store-"));
+    const file = join(dir, "kms.db");
+    const a = await openSqliteStore(file);
+    const b = await openSqliteStore(file); // another process's store
+    const nextTurn = () => new Promise((r) => setImmediate(r));
+    try {
+      const project = makeProject();
+      await a.insertProject(project);
+      const key = makeKey(project);
+      await a.insertKey(key, makeVersion(key.id), 1000);
+      const lookup = () => a.getKeyWithVersion(project.id, key.id);
+
+      const first = await lookup();
+      await nextTurn();
+      expect(await lookup()).toBe(first); // the same object: served from the cache
+      expect(Object.isFrozen(first?.key)).toBe(true);
+
+      await b.updateKey(project.id, key.id, { states: ["enabled"] }, { state: "disabled" });
+      await nextTurn();
+      expect((await lookup())?.key.state).toBe("disabled");
+
+      await b.addKeyVersion(project.id, makeVersion(key.id, 2), {});
+      await nextTurn();
+      expect((await lookup())?.version.version).toBe(2);
+      expect((await a.getKeyWithVersion(project.id, key.id, 1))?.version.version).toBe(1);
+
+      // Triggers, not code paths: a write that bypasses the store invalidates as well.
+      const raw = new BetterSqlite3(file);
+      raw.prepare("update keys set description = 'changed by hand' where id = ?").run(key.id);
+      raw.close();
+      await nextTurn();
+      expect((await lookup())?.key.description).toBe("changed by hand");
+
+      // This store's own write is seen within the same turn.
+      const cached = await lookup();
+      await a.updateKey(project.id, key.id, {}, { description: "mine" });
+      const after = await lookup();
+      expect(after).not.toBe(cached);
+      expect(after?.key.description).toBe("mine");
+    } finally {
+      await a.close();
+      await b.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -39,7 +39,8 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
   const prepare = statementCache(reader);
   // Raw-mode statements are their own cache: raw(true) changes a statement for every later caller.
   const prepareRaw = statementCache(reader, (stmt) => stmt.raw(true));
-  const snapshot = turnSnapshot(reader);
+  const keys = keyCache(reader);
+  const snapshot = turnSnapshot(reader, keys.validate);
   afterWrite = snapshot.end;
   const store = createKyselyStore(db, "sqlite", {
     all: (query) => {
@@ -53,10 +54,64 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
   });
   return {
     ...store,
+    getKeyWithVersion(projectId, keyId, version) {
+      snapshot.enter();
+      const hit = keys.get(projectId, keyId, version);
+      if (hit) return Promise.resolve(hit);
+      const generation = keys.generation();
+      return store.getKeyWithVersion(projectId, keyId, version).then((found) => {
+        if (found) keys.put(generation, projectId, keyId, version, found);
+        return found;
+      });
+    },
     async close() {
       snapshot.end();
       reader.close();
       await store.close();
+    },
+  };
+}
+
+type KeyWithVersion = NonNullable<Awaited<ReturnType<FullStore["getKeyWithVersion"]>>>;
+
+const KEY_CACHE_MAX = 10_000;
+
+/**
+ * The crypto hot path's key and version lookups, kept between requests. Triggers move `key_epoch`
+ * in the same transaction as every write to keys or key versions, from any connection or process,
+ * and each read transaction starts by reading it (`validate`): when it moved, the cache is emptied.
+ * So a hit is what the database itself would answer in that transaction, and a key disabled
+ * anywhere is refused by the next request that starts after the disable committed.
+ */
+function keyCache(reader: BetterSqlite3.Database) {
+  const epochOf = reader.prepare("select value from key_epoch where id = 1").pluck();
+  const entries = new Map<string, KeyWithVersion>();
+  let epoch: number | undefined;
+  // Counts validations, so that a lookup answered in one read transaction is not cached in another.
+  let generation = 0;
+  const cacheKey = (projectId: string, keyId: string, version: number | undefined) =>
+    `${projectId}/${keyId}/${version ?? ""}`;
+
+  return {
+    validate() {
+      generation += 1;
+      const now = epochOf.get() as number;
+      if (now !== epoch) {
+        entries.clear();
+        epoch = now;
+      }
+    },
+    generation: () => generation,
+    get: (projectId: string, keyId: string, version: number | undefined) =>
+      entries.get(cacheKey(projectId, keyId, version)),
+    put(at: number, projectId: string, keyId: string, version: number | undefined, found: KeyWithVersion) {
+      if (at !== generation) return;
+      if (entries.size >= KEY_CACHE_MAX) entries.clear();
+      // Frozen: every caller shares the entry, so none may change it.
+      Object.freeze(found.key.rotation);
+      Object.freeze(found.key);
+      Object.freeze(found.version);
+      entries.set(cacheKey(projectId, keyId, version), Object.freeze(found));
     },
   };
 }
@@ -68,7 +123,7 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
  * the turn does and whenever this process writes, so a read never misses a write this process made,
  * and another process's commit is seen from the next turn on (it is acknowledged later than that).
  */
-function turnSnapshot(reader: BetterSqlite3.Database) {
+function turnSnapshot(reader: BetterSqlite3.Database, onBegin: () => void) {
   const begin = reader.prepare("begin");
   const commit = reader.prepare("commit");
   let open = false;
@@ -83,6 +138,7 @@ function turnSnapshot(reader: BetterSqlite3.Database) {
       begin.run();
       open = true;
       setImmediate(end);
+      onBegin();
     },
     end,
   };
