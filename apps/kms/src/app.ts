@@ -126,12 +126,13 @@ function makeHandler(
   return async function handler(req: FastifyRequest, reply: FastifyReply) {
     const params = req.params as Record<string, string>;
     const rawBody = req.body as Buffer | undefined;
-    const caller = await auth.authenticate(
+    const authenticated = auth.authenticate(
       { method: req.method, url: req.url, headers: req.headers, body: rawBody },
       params.project_id!,
       r.operation,
       keyInPath ? (params.key_id ?? null) : null,
     );
+    const caller = authenticated instanceof Promise ? await authenticated : authenticated;
     let body: unknown;
     try {
       if (keyInPath) parseBody(keyRef, params.key_id);

@@ -20,6 +20,20 @@ import {
 
 const SHUTDOWN = "kms-shutdown";
 
+const CRASH_WINDOW_MS = 60_000;
+const MAX_RESTART_DELAY_MS = 30_000;
+
+/**
+ * How long to wait before replacing a worker, given when workers died recently (this death
+ * included): at once for a lone crash, then doubling from a quarter second up to 30 s while deaths
+ * keep coming within a minute of each other, so a worker that crashes on every start does not make
+ * the primary fork in a tight loop.
+ */
+export function restartDelay(deaths: readonly number[], now: number): number {
+  const recent = deaths.filter((t) => now - t < CRASH_WINDOW_MS).length;
+  return recent <= 1 ? 0 : Math.min(MAX_RESTART_DELAY_MS, 250 * 2 ** (recent - 2));
+}
+
 export interface ClusterPrimary {
   endpoint: string;
   close(): Promise<void>;
@@ -38,6 +52,8 @@ export async function servePrimary(config: EmbeddedConfig, opts: ServeOptions = 
   });
   const listening = new Set<Worker>();
   let announced = false;
+  let deaths: number[] = [];
+  const pendingRestarts = new Set<NodeJS.Timeout>();
 
   const fork = () => {
     const worker = cluster.fork();
@@ -60,8 +76,18 @@ export async function servePrimary(config: EmbeddedConfig, opts: ServeOptions = 
         fail(new Error("a worker process could not start listening"));
         return;
       }
-      log(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
-      fork();
+      const now = Date.now();
+      deaths = [...deaths.filter((t) => now - t < CRASH_WINDOW_MS), now];
+      const delay = restartDelay(deaths, now);
+      log(
+        `worker ${worker.process.pid} exited (${signal ?? code}); starting another` +
+          (delay > 0 ? ` in ${delay} ms (${deaths.length} exits within a minute)` : ""),
+      );
+      const timer = setTimeout(() => {
+        pendingRestarts.delete(timer);
+        fork();
+      }, delay);
+      pendingRestarts.add(timer);
     });
   };
 
@@ -69,6 +95,7 @@ export async function servePrimary(config: EmbeddedConfig, opts: ServeOptions = 
     if (closing) return;
     closing = true;
     stopHousekeeping();
+    for (const timer of pendingRestarts) clearTimeout(timer);
     const exits = Object.values(cluster.workers ?? {}).map(
       (w) =>
         new Promise<void>((done) => {

@@ -3,6 +3,7 @@ import { type AuthenticatedCredential, type Clock, type KmsEngine, KmsError } fr
 import {
   EMPTY_BODY_SHA256,
   type HeaderBag,
+  type ParsedAuthorization,
   parseAuthorization,
   parseSdkDate,
   sha256Hex,
@@ -26,13 +27,15 @@ export interface Authenticator {
   /**
    * Checks the SDK-HMAC-SHA256 signature and the project of the path, and returns the caller.
    * Refusals are KmsError (401 APIGW.0301, 403 KMS.0321); for a known access key they are audited.
+   * A cached credential answers synchronously (no promise on the hot path); a refusal may still throw
+   * synchronously or reject.
    */
   authenticate(
     req: SignedRequest,
     projectId: string,
     operation: TOperation,
     keyId: string | null,
-  ): Promise<TCaller>;
+  ): TCaller | Promise<TCaller>;
   /** Records a refusal of an authenticated caller's request (bad input) in the audit trail. */
   refuse(caller: TCaller, operation: TOperation, keyId: string | null, code: string): Promise<void>;
 }
@@ -85,9 +88,57 @@ export function createAuthenticator(opts: AuthenticatorOptions): Authenticator {
     throw new KmsError(code, detail);
   }
 
+  /** Checks the signature, date and project against a known credential. */
+  function verify(
+    req: SignedRequest,
+    auth: ParsedAuthorization,
+    sdkDate: string,
+    signedAt: number,
+    cred: AuthenticatedCredential | undefined,
+    projectId: string,
+    operation: TOperation,
+    keyId: string | null,
+  ): TCaller | Promise<never> {
+    if (!cred) throw new KmsError("APIGW.0301", "The access key is unknown.");
+    const q = req.url.indexOf("?");
+    const ok = verifySignature(
+      {
+        method: req.method,
+        path: q < 0 ? req.url : req.url.slice(0, q),
+        query: q < 0 ? "" : req.url.slice(q + 1),
+        headers: req.headers,
+        signedHeaders: auth.signedHeaders,
+        bodyHash: req.body && req.body.length > 0 ? sha256Hex(req.body) : EMPTY_BODY_SHA256,
+      },
+      sdkDate,
+      cred.secretKey,
+      auth.signature,
+    );
+    if (!ok) return refuseWith(cred.caller, operation, keyId, "APIGW.0301", "The signature does not match.");
+    if (Math.abs(clock.now().getTime() - signedAt) > MAX_CLOCK_SKEW_MS) {
+      return refuseWith(
+        cred.caller,
+        operation,
+        keyId,
+        "APIGW.0301",
+        "X-Sdk-Date is more than 15 minutes from the server time.",
+      );
+    }
+    if (cred.caller.projectId !== projectId) {
+      return refuseWith(
+        cred.caller,
+        operation,
+        keyId,
+        "KMS.0321",
+        "The project in the path is not the credential's project.",
+      );
+    }
+    return cred.caller;
+  }
+
   return {
     refuse,
-    async authenticate(req, projectId, operation, keyId) {
+    authenticate(req, projectId, operation, keyId) {
       const header = req.headers.authorization;
       const auth = parseAuthorization(typeof header === "string" ? header : undefined);
       if (!auth) {
@@ -99,48 +150,13 @@ export function createAuthenticator(opts: AuthenticatorOptions): Authenticator {
       const rawDate = req.headers["x-sdk-date"];
       const sdkDate = typeof rawDate === "string" ? rawDate : undefined;
       const signedAt = parseSdkDate(sdkDate);
-      if (signedAt === undefined || !auth.signedHeaders.includes("x-sdk-date")) {
+      if (sdkDate === undefined || signedAt === undefined || !auth.signedHeaders.includes("x-sdk-date")) {
         throw new KmsError("APIGW.0301", "X-Sdk-Date is missing, malformed or not signed.");
       }
       const found = lookup(auth.accessKey);
-      const cred = found instanceof Promise ? await found : found;
-      if (!cred) throw new KmsError("APIGW.0301", "The access key is unknown.");
-
-      const q = req.url.indexOf("?");
-      const ok = verifySignature(
-        {
-          method: req.method,
-          path: q < 0 ? req.url : req.url.slice(0, q),
-          query: q < 0 ? "" : req.url.slice(q + 1),
-          headers: req.headers,
-          signedHeaders: auth.signedHeaders,
-          bodyHash: req.body && req.body.length > 0 ? sha256Hex(req.body) : EMPTY_BODY_SHA256,
-        },
-        sdkDate!,
-        cred.secretKey,
-        auth.signature,
-      );
-      if (!ok)
-        return refuseWith(cred.caller, operation, keyId, "APIGW.0301", "The signature does not match.");
-      if (Math.abs(clock.now().getTime() - signedAt) > MAX_CLOCK_SKEW_MS) {
-        return refuseWith(
-          cred.caller,
-          operation,
-          keyId,
-          "APIGW.0301",
-          "X-Sdk-Date is more than 15 minutes from the server time.",
-        );
-      }
-      if (cred.caller.projectId !== projectId) {
-        return refuseWith(
-          cred.caller,
-          operation,
-          keyId,
-          "KMS.0321",
-          "The project in the path is not the credential's project.",
-        );
-      }
-      return cred.caller;
+      return found instanceof Promise
+        ? found.then((cred) => verify(req, auth, sdkDate, signedAt, cred, projectId, operation, keyId))
+        : verify(req, auth, sdkDate, signedAt, found, projectId, operation, keyId);
     },
   };
 }
