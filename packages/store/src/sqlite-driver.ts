@@ -1,5 +1,6 @@
 import { realpathSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
+import { setImmediate as setImmediateP, setTimeout as sleep } from "node:timers/promises";
 import type BetterSqlite3 from "better-sqlite3";
 import {
   type CompiledQuery,
@@ -15,6 +16,9 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
 } from "kysely";
+
+/** How long a statement waits for a lock another process holds (SQLite's busy timeout). */
+export const WRITE_LOCK_TIMEOUT_MS = 5000;
 
 /** A FIFO async lock. */
 class Mutex {
@@ -33,10 +37,8 @@ class Mutex {
 }
 
 /**
- * Writers of one file within this process take turns here before asking SQLite for the write lock.
- * SQLite's busy handler waits synchronously, so a second connection in the same process that waited
- * for the lock inside SQLite would block the event loop that has to finish the first transaction.
- * Other processes are handled by SQLite itself (BEGIN IMMEDIATE + busy_timeout).
+ * Writers of one file within this process take turns here before asking SQLite for the write lock
+ * (see SqliteConnection's beginImmediate for other processes).
  */
 const writeLocks = new Map<string, Mutex>();
 
@@ -120,30 +122,57 @@ class SqliteConnection implements DatabaseConnection {
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     const cached = this.#prepare(compiled.sql);
     if (cached.readonly || this.#releaseWrite) return this.#run(compiled);
-    // A write outside a transaction: take this process's turn for the file first.
-    const release = await this.#writeLock.lock();
+    // A write outside a transaction is a transaction of one statement, so that it waits for
+    // another process's write lock the same way.
+    await this.beginWrite();
     let result: QueryResult<R>;
     try {
       result = this.#run(compiled);
-    } finally {
-      release();
-      this.#afterWrite();
+    } catch (error) {
+      await this.endWrite("rollback");
+      throw error;
     }
-    await this.#durable();
+    await this.endWrite("commit");
     return result;
   }
 
   async beginWrite(): Promise<void> {
     const release = await this.#writeLock.lock();
     try {
-      // IMMEDIATE takes the write lock up front, so a read-then-write transaction cannot fail
-      // half-way with SQLITE_BUSY when another process writes; busy_timeout makes it wait instead.
-      this.#db.exec("begin immediate");
+      await this.#beginImmediate();
     } catch (error) {
       release();
       throw error;
     }
     this.#releaseWrite = release;
+  }
+
+  /**
+   * BEGIN IMMEDIATE takes the write lock up front, so a read-then-write transaction cannot fail
+   * half-way with SQLITE_BUSY when another process writes. While another process holds the lock,
+   * SQLite's busy handler would sleep inside the call and stall every request of this process; so
+   * the attempt is made with the busy timeout off and repeated from the event loop instead (on the
+   * next few turns, then after 1, 2, 4 … 16 ms), for as long as the busy timeout would have waited.
+   */
+  async #beginImmediate(): Promise<void> {
+    const deadline = Date.now() + WRITE_LOCK_TIMEOUT_MS;
+    for (let attempt = 0; ; attempt++) {
+      this.#busyTimeout(0);
+      try {
+        this.#db.exec("begin immediate");
+        return;
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== "SQLITE_BUSY" || Date.now() >= deadline) throw error;
+      } finally {
+        this.#busyTimeout(WRITE_LOCK_TIMEOUT_MS);
+      }
+      await (attempt < 3 ? setImmediateP() : sleep(Math.min(2 ** (attempt - 3), 16)));
+    }
+  }
+
+  #busyTimeout(ms: number): void {
+    // A pragma takes effect when it is prepared, so it cannot be a cached statement.
+    this.#db.pragma(`busy_timeout = ${ms}`);
   }
 
   async endWrite(command: "commit" | "rollback"): Promise<void> {

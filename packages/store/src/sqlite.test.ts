@@ -104,3 +104,33 @@ describe("SQLite key cache", () => {
     }
   });
 });
+
+describe("SQLite writes and another process's write lock", () => {
+  it("wait for the lock without blocking the event loop, then commit", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kms-store-"));
+    const file = join(dir, "kms.db");
+    const store = await openSqliteStore(file);
+    const other = new BetterSqlite3(file); // another process, in the middle of a long transaction
+    try {
+      const project = makeProject();
+      await store.insertProject(project);
+      other.exec("begin immediate");
+      let ticks = 0;
+      const ticker = setInterval(() => ticks++, 5);
+      const key = makeKey(project);
+      const single = store.updateKey(project.id, "no-such-key", {}, { description: "x" }); // one statement
+      const transaction = store.insertKey(key, makeVersion(key.id), 1000); // a transaction
+      await new Promise((r) => setTimeout(r, 200));
+      clearInterval(ticker);
+      expect(ticks).toBeGreaterThan(10); // the loop kept running while both writes waited
+      other.exec("commit");
+      expect(await transaction).toBe("ok");
+      await single;
+      expect((await store.getKey(project.id, key.id))?.id).toBe(key.id);
+    } finally {
+      other.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely } from "kysely";
 import type { Database } from "./schema.js";
-import { sqliteDialect, statementCache } from "./sqlite-driver.js";
+import { sqliteDialect, statementCache, WRITE_LOCK_TIMEOUT_MS } from "./sqlite-driver.js";
 import { createKyselyStore, type FullStore } from "./store.js";
 
 export interface SqliteStoreOptions {
@@ -21,7 +21,7 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
   const sqlite = new BetterSqlite3(file);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
-  sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma(`busy_timeout = ${WRITE_LOCK_TIMEOUT_MS}`);
   sqlite.pragma("foreign_keys = ON");
   let afterWrite = () => {};
   const db = new Kysely<Database>({ dialect: sqliteDialect(sqlite, file, () => afterWrite()) });
@@ -35,7 +35,7 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
   if (file === ":memory:") return writer;
   // The hot reads go through a second, read-only connection (see DirectReader).
   const reader = new BetterSqlite3(file, { readonly: true });
-  reader.pragma("busy_timeout = 5000");
+  reader.pragma(`busy_timeout = ${WRITE_LOCK_TIMEOUT_MS}`);
   const prepare = statementCache(reader);
   // Raw-mode statements are their own cache: raw(true) changes a statement for every later caller.
   const prepareRaw = statementCache(reader, (stmt) => stmt.raw(true));
