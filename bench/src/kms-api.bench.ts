@@ -10,7 +10,7 @@
  * them) and all are started first; then each round measures every run once, so slow spells of the
  * machine spread over all of them, and the medians over the rounds are reported. The KMS runs use
  * KMS_WORKERS=BENCH_WORKERS (2 by default: one per core of the machine the figures in
- * BENCHMARKS.md come from); metered encrypt-data is also measured with one process.
+ * BENCHMARKS.md come from); encrypt-data is also measured with one process, metered and not.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -193,6 +193,7 @@ async function main() {
   const metered = await kmsServer({});
   const unmetered = await kmsServer({ KMS_METERING: "off" });
   const single = await kmsServer({ KMS_WORKERS: "1" });
+  const singleUnmetered = await kmsServer({ KMS_WORKERS: "1", KMS_METERING: "off" });
   const runs: Run[] = [
     { name: "node:http no-op (the machine's ceiling)", options: { url: ceiling }, rounds: [] },
     { name: "KMS server no-op route", options: { url: `${metered.base}/v1.0/noop` }, rounds: [] },
@@ -203,6 +204,11 @@ async function main() {
       rounds: [],
     },
     { name: "encrypt-data, metered, one process", options: await encryptOptions(single), rounds: [] },
+    {
+      name: "encrypt-data, metering off, one process",
+      options: await encryptOptions(singleUnmetered),
+      rounds: [],
+    },
   ];
   for (let round = 1; round <= ROUNDS; round++) {
     console.log(`round ${round}`);
@@ -221,7 +227,8 @@ async function main() {
       `  ${f.name.padEnd(44)} ${String(f.rps).padStart(7)} req/s  p50 ${f.p50} ms  p99 ${f.p99} ms`,
     );
   }
-  const [http, noop, enc, encOff, encSingle] = m as [
+  const [http, noop, enc, encOff, encSingle, encSingleOff] = m as [
+    (typeof m)[0],
     (typeof m)[0],
     (typeof m)[0],
     (typeof m)[0],
@@ -234,6 +241,9 @@ async function main() {
   console.log(`  encrypt-data / node:http        ${(enc.rps / http.rps).toFixed(2)}`);
   console.log(
     `  metering overhead               ${((1 - enc.rps / encOff.rps) * 100).toFixed(1)} %  (target ≤ 5 %)`,
+  );
+  console.log(
+    `  metering overhead, one process  ${((1 - encSingle.rps / encSingleOff.rps) * 100).toFixed(1)} %`,
   );
   console.log(`  encrypt-data requests/s         ${enc.rps}   (target ≥ 20,000)`);
   console.log(`  ${WORKERS} workers / one process        ${(enc.rps / encSingle.rps).toFixed(2)}`);
