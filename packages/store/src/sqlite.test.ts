@@ -5,6 +5,7 @@ import BetterSqlite3 from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { openSqliteStore } from "./sqlite.js";
 import { describeStoreContract, makeKey, makeProject, makeVersion } from "./store.contract.js";
+import type { FullStore } from "./store.js";
 
 describeStoreContract("SQLite", async () => {
   const dir = mkdtempSync(join(tmpdir(), "kms-store-"));
@@ -26,13 +27,32 @@ describeStoreContract("SQLite", async () => {
   };
 });
 
+/** A fresh database file; every store opened on it is closed and the file removed afterwards. */
+async function withDatabaseFile(
+  run: (file: string, open: () => Promise<FullStore>) => Promise<void>,
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "kms-store-"));
+  const file = join(dir, "kms.db");
+  const opened: FullStore[] = [];
+  try {
+    await run(file, async () => {
+      const store = await openSqliteStore(file);
+      opened.push(store);
+      return store;
+    });
+  } finally {
+    for (const store of opened) await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const nextTurn = () => new Promise((r) => setImmediate(r));
+
 describe("SQLite hot reads share one read transaction per event-loop turn", () => {
-  it("see this store's own writes at once, and another connection's commits from the next turn on", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "kms-store-"));
-    const file = join(dir, "kms.db");
-    const a = await openSqliteStore(file);
-    const b = await openSqliteStore(file); // another connection to the file, as another process has
-    try {
+  it("see this store's own writes at once, and another connection's commits from the next turn on", () =>
+    withDatabaseFile(async (_file, open) => {
+      const a = await open();
+      const b = await open(); // another connection to the file, as another process has
       const project = makeProject();
       await a.insertProject(project);
       const key = makeKey(project);
@@ -43,27 +63,19 @@ describe("SQLite hot reads share one read transaction per event-loop turn", () =
       await a.updateKey(project.id, key.id, { states: ["enabled"] }, { state: "disabled" });
       expect(await state(a)).toBe("disabled"); // its own write ended the snapshot
 
-      await new Promise((r) => setImmediate(r));
+      await nextTurn();
       expect(await state(a)).toBe("disabled"); // a new turn, a new snapshot
       await b.updateKey(project.id, key.id, { states: ["disabled"] }, { state: "enabled" });
-      await new Promise((r) => setImmediate(r));
+      await nextTurn();
       expect(await state(a)).toBe("enabled");
-    } finally {
-      await a.close();
-      await b.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 });
 
 describe("SQLite key cache", () => {
-  it("answers a repeated lookup from memory until any connection changes a key or a version", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "kms-store-"));
-    const file = join(dir, "kms.db");
-    const a = await openSqliteStore(file);
-    const b = await openSqliteStore(file); // another process's store
-    const nextTurn = () => new Promise((r) => setImmediate(r));
-    try {
+  it("answers a repeated lookup from memory until any connection changes a key or a version", () =>
+    withDatabaseFile(async (file, open) => {
+      const a = await open();
+      const b = await open(); // another process's store
       const project = makeProject();
       await a.insertProject(project);
       const key = makeKey(project);
@@ -97,40 +109,32 @@ describe("SQLite key cache", () => {
       const after = await lookup();
       expect(after).not.toBe(cached);
       expect(after?.key.description).toBe("mine");
-    } finally {
-      await a.close();
-      await b.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 });
 
 describe("SQLite writes and another process's write lock", () => {
-  it("wait for the lock without blocking the event loop, then commit", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "kms-store-"));
-    const file = join(dir, "kms.db");
-    const store = await openSqliteStore(file);
-    const other = new BetterSqlite3(file); // another process, in the middle of a long transaction
-    try {
+  it("wait for the lock without blocking the event loop, then commit", () =>
+    withDatabaseFile(async (file, open) => {
+      const store = await open();
       const project = makeProject();
       await store.insertProject(project);
+      const other = new BetterSqlite3(file); // another process, in the middle of a long transaction
       other.exec("begin immediate");
       let ticks = 0;
       const ticker = setInterval(() => ticks++, 5);
       const key = makeKey(project);
       const single = store.updateKey(project.id, "no-such-key", {}, { description: "x" }); // one statement
       const transaction = store.insertKey(key, makeVersion(key.id), 1000); // a transaction
-      await new Promise((r) => setTimeout(r, 200));
-      clearInterval(ticker);
-      expect(ticks).toBeGreaterThan(10); // the loop kept running while both writes waited
-      other.exec("commit");
+      try {
+        await new Promise((r) => setTimeout(r, 200));
+        expect(ticks).toBeGreaterThan(10); // the loop kept running while both writes waited
+      } finally {
+        clearInterval(ticker);
+        other.exec("commit");
+        other.close();
+      }
       expect(await transaction).toBe("ok");
       await single;
       expect((await store.getKey(project.id, key.id))?.id).toBe(key.id);
-    } finally {
-      other.close();
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 });
