@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import Database from "better-sqlite3";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { kmsCall } from "./support/client.js";
 import { type ServeHandle, startServe } from "./support/server.js";
 import { openTargetStore, sqliteFile } from "./support/store.js";
-import { tempDir } from "./support/temp.js";
+import { cleanupAfterAll, tempDir } from "./support/temp.js";
 
 /**
  * Must show 5: `kill -9` of the server during a burst of key creations and crypto calls. Afterwards
@@ -41,10 +41,7 @@ const CREATE_LOOPS = 3;
 const CREATES_PER_LOOP = 28; // 84 custom keys: under the quota of 100, so no creation is refused
 const CRYPTO_LOOPS = 10;
 
-const cleanups: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  for (const c of cleanups.reverse()) await c().catch((e) => console.error("[e2e] cleanup failed", e));
-});
+const defer = cleanupAfterAll();
 
 // With KMS_WORKERS=2 the SIGKILL hits the primary, the one writer of usage; its workers exit with it.
 describe.each([1, 2])("kill -9 during a burst (SQLite, %i worker process(es))", (workers) => {
@@ -52,7 +49,7 @@ describe.each([1, 2])("kill -9 during a burst (SQLite, %i worker process(es))", 
     const env = { KMS_WORKERS: String(workers) };
     const dir = await tempDir("crash");
     let server: ServeHandle | undefined;
-    cleanups.push(async () => {
+    defer(async () => {
       await server?.stop();
       await dir.remove();
     });

@@ -3,12 +3,12 @@ import { existsSync } from "node:fs";
 import type { TCaller } from "@kms/domain";
 import { createKms, createRootKey, type Random, systemClock, systemRandom } from "@kms/engine";
 import { openSqliteStore } from "@kms/store";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { kmsCall } from "./support/client.js";
 import { filesUnder, type Needle, needleFor, scanFiles } from "./support/scan.js";
-import { type ServeHandle, startServe } from "./support/server.js";
+import { serveInTempDir } from "./support/server.js";
 import { sqliteFile } from "./support/store.js";
-import { tempDir } from "./support/temp.js";
+import { cleanupAfterAll, tempDir } from "./support/temp.js";
 
 /**
  * Must show 6: the database holds no key material in the clear. Every secret the engine made (all
@@ -19,10 +19,7 @@ import { tempDir } from "./support/temp.js";
 
 const MARKER = "PLAINTEXT-MARKER-7f3c9a1e-the quick brown fox jumps over the lazy dog";
 
-const cleanups: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  for (const c of cleanups.reverse()) await c().catch((e) => console.error("[e2e] cleanup failed", e));
-});
+const defer = cleanupAfterAll();
 
 /** systemRandom, remembering every buffer of 16 bytes or more that it hands out. */
 function recordingRandom(): { random: Random; handedOut: Buffer[] } {
@@ -45,7 +42,7 @@ const dbFiles = (file: string): string[] => [file, `${file}-wal`, `${file}-shm`]
 describe("data at rest", () => {
   it("when an engine works on a real SQLite file, then no secret it made or returned is in the file or its WAL", async () => {
     const dir = await tempDir("at-rest");
-    cleanups.push(dir.remove);
+    defer(dir.remove);
     const file = sqliteFile(dir.path);
     const rootKeyBytes = randomBytes(32);
     const { random, handedOut } = recordingRandom();
@@ -129,13 +126,7 @@ describe("data at rest", () => {
   });
 
   it("when DEKs are created over HTTP, then their plaintext is in no file of the data dir", async () => {
-    const dir = await tempDir("at-rest-http");
-    let server: ServeHandle | undefined;
-    cleanups.push(async () => {
-      await server?.stop();
-      await dir.remove();
-    });
-    server = await startServe({ dataDir: dir.path });
+    const server = await serveInTempDir("at-rest-http", defer);
     const { admin } = server.credentials.users;
     const obs = server.credentials.services.obs!;
     const created = await kmsCall(server, admin, "create-key", {
@@ -161,8 +152,8 @@ describe("data at rest", () => {
     ];
     expect(deks.every((d) => d.length === 64)).toBe(true);
     // While the server runs (WAL not yet checkpointed) and after a clean stop.
-    expect(await scanFiles(await filesUnder(dir.path), needles)).toEqual([]);
+    expect(await scanFiles(await filesUnder(server.dataDir), needles)).toEqual([]);
     await server.stop();
-    expect(await scanFiles(await filesUnder(dir.path), needles)).toEqual([]);
+    expect(await scanFiles(await filesUnder(server.dataDir), needles)).toEqual([]);
   });
 });

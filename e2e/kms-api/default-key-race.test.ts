@@ -1,9 +1,9 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type KmsResponse, kmsCall } from "./support/client.js";
 import { createTestDatabase, postgresAvailable, type TestDatabase } from "./support/postgres.js";
 import { type ServeHandle, startServe } from "./support/server.js";
 import { allKeys, openTargetStore, type StoreTarget } from "./support/store.js";
-import { tempDir } from "./support/temp.js";
+import { cleanupAfterAll, tempDir } from "./support/temp.js";
 
 /**
  * Must show 1: 200 concurrent first uses of obs/default by the OBS principal create exactly one key
@@ -49,16 +49,13 @@ const postgres: Backend = {
   },
 };
 
-const cleanups: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  for (const c of cleanups.reverse()) await c().catch((e) => console.error("[e2e] cleanup failed", e));
-});
+const defer = cleanupAfterAll();
 
 /** Starts one server per entry of `processes` on a fresh backend; the first bootstraps the data dir. */
 async function startCluster(backend: Backend, processes: number) {
   const env = await backend.setup();
   const servers: ServeHandle[] = [];
-  cleanups.push(async () => {
+  defer(async () => {
     for (const s of servers) await s.stop();
     await env.cleanup();
   });

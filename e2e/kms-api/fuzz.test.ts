@@ -2,14 +2,14 @@ import { randomBytes } from "node:crypto";
 import { DEFAULT_BODY_LIMIT } from "@kms/api";
 import { ERROR_CODES } from "@kms/domain";
 import fc from "fast-check";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { kmsCall, parseJson } from "./support/client.js";
 import { type FuzzRequest, type FuzzSeeds, fuzzRequests } from "./support/fuzz-requests.js";
 import { httpRequest, type RawResponse } from "./support/http.js";
-import { type ServeHandle, startServe } from "./support/server.js";
+import { serveInTempDir } from "./support/server.js";
 import { type AccessKeyPair, signRequest } from "./support/sign.js";
 import { allKeys, openTargetStore } from "./support/store.js";
-import { tempDir } from "./support/temp.js";
+import { cleanupAfterAll } from "./support/temp.js";
 
 /**
  * Must show 8: at least 10,000 generated requests (valid-looking and hostile) over real HTTP to one
@@ -20,10 +20,7 @@ import { tempDir } from "./support/temp.js";
 const BATCH = 16;
 const RUNS = 640; // 640 × 16 = 10,240 requests
 
-const cleanups: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  for (const c of cleanups.reverse()) await c().catch((e) => console.error("[e2e] cleanup failed", e));
-});
+const defer = cleanupAfterAll();
 
 /** Why a response breaks the contract, or undefined when it keeps it. */
 function violation(res: RawResponse): string | undefined {
@@ -41,13 +38,7 @@ function violation(res: RawResponse): string | undefined {
 
 describe("fuzzing the KMS API", () => {
   it("when 10,000+ generated requests hit the server, then none gets a 5xx or a malformed error and the store stays consistent", async () => {
-    const dir = await tempDir("fuzz");
-    let server: ServeHandle | undefined;
-    cleanups.push(async () => {
-      await server?.stop();
-      await dir.remove();
-    });
-    server = await startServe({ dataDir: dir.path });
+    const server = await serveInTempDir("fuzz", defer);
     const s = server;
     const { credentials } = s;
     const { admin } = credentials.users;
@@ -222,7 +213,7 @@ describe("fuzzing the KMS API", () => {
     await s.stop();
 
     // The store's invariants after the storm.
-    const store = await openTargetStore({ kind: "sqlite", dataDir: dir.path });
+    const store = await openTargetStore({ kind: "sqlite", dataDir: server.dataDir });
     try {
       const keys = await allKeys(store, credentials.projectId);
       const problems: string[] = [];

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { kmsCall } from "./support/client.js";
-import { type ServeHandle, startServe } from "./support/server.js";
+import { serveInTempDir } from "./support/server.js";
 import { openTargetStore } from "./support/store.js";
-import { tempDir } from "./support/temp.js";
+import { cleanupAfterAll } from "./support/temp.js";
 
 /** PIDs of the live processes whose parent is `pid`. */
 function childrenOf(pid: number): number[] {
@@ -31,20 +31,11 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
   }
 }
 
-const cleanups: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  for (const c of cleanups.reverse()) await c().catch((e) => console.error("[e2e] cleanup failed", e));
-});
+const defer = cleanupAfterAll();
 
 describe("serve with KMS_WORKERS=2", () => {
   it("answers from two worker processes, meters exactly, sees state changes across workers and replaces a killed worker", async () => {
-    const dir = await tempDir("workers");
-    let server: ServeHandle | undefined;
-    cleanups.push(async () => {
-      await server?.stop();
-      await dir.remove();
-    });
-    server = await startServe({ dataDir: dir.path, env: { KMS_WORKERS: "2" } });
+    const server = await serveInTempDir("workers", defer, { KMS_WORKERS: "2" });
     const primary = server.child.pid!;
     expect(childrenOf(primary)).toHaveLength(2);
     const { admin } = server.credentials.users;
@@ -101,9 +92,8 @@ describe("serve with KMS_WORKERS=2", () => {
 
     // A graceful stop ends the workers; every acknowledged request is counted exactly once.
     await server.stop();
-    server = undefined;
     expect(childrenOf(primary)).toEqual([]);
-    const store = await openTargetStore({ kind: "sqlite", dataDir: dir.path });
+    const store = await openTargetStore({ kind: "sqlite", dataDir: server.dataDir });
     try {
       const projectId = target.credentials.projectId;
       const counted = await store.sumUsage({ projectId, keyId });

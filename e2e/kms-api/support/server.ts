@@ -4,6 +4,7 @@ import net from "node:net";
 import { fileURLToPath } from "node:url";
 import { httpRequest, resetConnections } from "./http.js";
 import type { AccessKeyPair } from "./sign.js";
+import { type Defer, tempDir } from "./temp.js";
 
 /** credentials.json as the issue specifies it (other fields may exist). */
 export interface Credentials {
@@ -124,4 +125,20 @@ export async function startServe(options: {
     stop: () => waitExit("SIGTERM", 10_000),
     kill9: () => waitExit("SIGKILL", 10_000),
   };
+}
+
+/** `startServe` on a fresh temporary data directory; `defer` stops the server and removes the directory. */
+export async function serveInTempDir(
+  prefix: string,
+  defer: Defer,
+  env?: Record<string, string>,
+): Promise<ServeHandle> {
+  const dir = await tempDir(prefix);
+  let server: ServeHandle | undefined;
+  defer(async () => {
+    await server?.stop();
+    await dir.remove();
+  });
+  server = await startServe({ dataDir: dir.path, env });
+  return server;
 }
