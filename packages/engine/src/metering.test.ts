@@ -31,16 +31,21 @@ function gatedStore() {
 }
 
 const tick = () => new Promise((r) => setImmediate(r));
+/** A flush starts once a turn has passed without new requests: two turns after a burst. */
+const flushTurns = async () => {
+  await tick();
+  await tick();
+};
 
 describe("group-committed metering", () => {
   it("aggregates a burst into one write and answers only after it is durable", async () => {
     const { store, calls } = gatedStore();
-    const meter = createMeter(store, { countsEnabled: true, minFlushIntervalMs: 0 });
+    const meter = createMeter(store, { countsEnabled: true });
     let answered = 0;
     const records = Array.from({ length: 50 }, (_, i) =>
       meter.record(item(i % 2 ? "encrypt-data" : "decrypt-data"), []).then(() => answered++),
     );
-    await tick();
+    await flushTurns();
     expect(calls).toHaveLength(1);
     expect(calls[0]!.counts.map((c) => c.count).sort()).toEqual([25, 25]);
     await tick();
@@ -48,34 +53,48 @@ describe("group-committed metering", () => {
 
     // Requests arriving during the flush wait for the next one, which starts after the first ends.
     const late = meter.record(item("encrypt-data"), []);
-    await tick();
+    await flushTurns();
     expect(calls).toHaveLength(1);
     calls[0]!.release();
     await Promise.all(records);
     expect(answered).toBe(50);
-    await tick();
+    await flushTurns();
     expect(calls).toHaveLength(2);
     calls[1]!.release();
     await late;
   });
 
-  it("starts flushes at most every minFlushIntervalMs, so a busy meter gathers bigger batches", async () => {
+  it("keeps gathering while every turn brings new requests, and flushes the turn after they stop", async () => {
     const { store, calls } = gatedStore();
-    const meter = createMeter(store, { countsEnabled: true, minFlushIntervalMs: 40 });
-    const first = meter.record(item("encrypt-data"), []);
+    const meter = createMeter(store, { countsEnabled: true, maxDelayMs: 60_000 });
+    const records: Array<Promise<void>> = [];
+    for (let i = 0; i < 5; i++) {
+      records.push(meter.record(item("encrypt-data"), []));
+      await tick();
+    }
+    expect(calls).toHaveLength(0);
     await tick();
-    expect(calls).toHaveLength(1); // the first request after a quiet spell is flushed at once
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.counts[0]!.count).toBe(5);
     calls[0]!.release();
-    await first;
-    const second = meter.record(item("encrypt-data"), []);
-    const third = meter.record(item("decrypt-data"), []);
-    await tick();
-    expect(calls).toHaveLength(1); // within the interval: still gathering
-    await new Promise((r) => setTimeout(r, 60));
-    expect(calls).toHaveLength(2);
-    expect(calls[1]!.counts).toHaveLength(2);
-    calls[1]!.release();
-    await Promise.all([second, third]);
+    await Promise.all(records);
+  });
+
+  it("flushes maxDelayMs after the batch's first request even while requests keep arriving", async () => {
+    const { store, calls } = gatedStore();
+    const meter = createMeter(store, { countsEnabled: true, maxDelayMs: 30 });
+    const started = Date.now();
+    const records: Array<Promise<void>> = [];
+    while (calls.length === 0 && Date.now() - started < 5_000) {
+      records.push(meter.record(item("encrypt-data"), []));
+      await tick();
+    }
+    expect(Date.now() - started).toBeGreaterThanOrEqual(30);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(records.length).toBeGreaterThan(1);
+    expect(calls[0]!.counts[0]!.count).toBe(records.length);
+    calls[0]!.release();
+    await Promise.all(records);
   });
 
   it("keeps hours apart and rejects the waiters with KMS.0101 when the store fails", async () => {
@@ -83,7 +102,7 @@ describe("group-committed metering", () => {
     const meter = createMeter(store, { countsEnabled: true });
     const a = meter.record(item("encrypt-data", new Date("2025-01-01T10:00:00Z")), []);
     const b = meter.record(item("encrypt-data", new Date("2025-01-01T11:00:00Z")), []);
-    await tick();
+    await flushTurns();
     expect(calls[0]!.counts).toHaveLength(2);
     calls[0]!.fail();
     expect(await errorCode(a)).toBe("KMS.0101");
@@ -96,7 +115,7 @@ describe("group-committed metering", () => {
     await meter.record(item("encrypt-data"), []);
     expect(calls).toHaveLength(0);
     const audited = meter.record(item("encrypt-data"), [{ id: "a" } as TAuditEvent]);
-    await tick();
+    await flushTurns();
     expect(calls[0]!.counts).toEqual([]);
     expect(calls[0]!.audits).toHaveLength(1);
     calls[0]!.release();
@@ -111,7 +130,7 @@ describe("group-committed metering", () => {
     const closing = meter.close().then(() => {
       closed = true;
     });
-    await tick();
+    await flushTurns();
     expect(closed).toBe(false);
     calls[0]!.release();
     await closing;

@@ -27,32 +27,47 @@ const dimension = (i: UsageItem): string =>
  * Group commit: requests join the pending batch (counts aggregated per dimension), one flush writes
  * it with a single store.recordUsage, and only then are its callers answered. While a flush runs,
  * new requests gather in the next batch, so the store sees one write per round trip, not per request.
- * Flushes start at most every `minFlushIntervalMs`: a flush costs about the same for one request as
- * for a thousand, so under load a few milliseconds of gathering buys most of the throughput, while
- * the first request after a quiet spell is flushed at once.
+ *
+ * A flush starts as soon as the process has nothing else to do: once a turn of the event loop has
+ * passed that brought no new request into the batch. Holding answers back any longer would only
+ * leave the process idle while its clients wait. While requests keep arriving, the batch keeps
+ * gathering (a flush costs about the same for one request as for a hundred), but never for longer
+ * than `maxDelayMs` after its first request.
  */
 export function createMeter(
   store: KmsStore,
-  options: { countsEnabled: boolean; minFlushIntervalMs?: number },
+  options: { countsEnabled: boolean; maxDelayMs?: number },
 ): Meter {
-  const interval = options.minFlushIntervalMs ?? 5;
+  const maxDelay = options.maxDelayMs ?? 10;
   let pending = newBatch();
   let flushing = false;
   let scheduled = false;
-  let lastFlushAt = 0;
+  let gatheringSince = 0;
+  // The batch's size at the previous check; -1 until the turn that scheduled the flush has ended.
+  let seen = -1;
   const idle: Array<() => void> = [];
 
   const schedule = (): void => {
     if (flushing || scheduled) return;
     scheduled = true;
-    const wait = lastFlushAt + interval - Date.now();
-    if (wait > 0) setTimeout(() => void flush(), wait);
-    else setImmediate(() => void flush());
+    gatheringSince = Date.now();
+    seen = -1;
+    setImmediate(check);
+  };
+
+  // Runs once per turn (setImmediate comes after the turn's I/O callbacks).
+  const check = (): void => {
+    const size = pending.waiters.length;
+    if (size === seen || Date.now() - gatheringSince >= maxDelay) {
+      void flush();
+      return;
+    }
+    seen = size;
+    setImmediate(check);
   };
 
   const flush = async (): Promise<void> => {
     scheduled = false;
-    lastFlushAt = Date.now();
     const batch = pending;
     pending = newBatch();
     flushing = true;
