@@ -2,8 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
+import { CompiledQuery, Kysely, sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { openSqliteStore } from "./sqlite.js";
+import { sqliteDialect } from "./sqlite-driver.js";
 import { describeStoreContract, makeKey, makeProject, makeVersion } from "./store.contract.js";
 import type { FullStore } from "./store.js";
 
@@ -136,5 +138,63 @@ describe("SQLite writes and another process's write lock", () => {
       expect(await transaction).toBe("ok");
       await single;
       expect((await store.getKey(project.id, key.id))?.id).toBe(key.id);
+    }));
+});
+
+describe("SQLite direct write transactions (the metering flush)", () => {
+  /** A Kysely instance and the direct writer over one connection, as openSqliteStore sets them up. */
+  async function withDriver(
+    run: (
+      db: Kysely<{ t: { v: string } }>,
+      transact: ReturnType<typeof sqliteDialect>["transact"],
+    ) => Promise<void>,
+  ) {
+    await withDatabaseFile(async (file) => {
+      const connection = new BetterSqlite3(file);
+      connection.pragma("journal_mode = WAL");
+      const { dialect, transact } = sqliteDialect(connection, file);
+      const db = new Kysely<{ t: { v: string } }>({ dialect });
+      try {
+        await sql`create table t (v text not null)`.execute(db);
+        await run(db, transact);
+      } finally {
+        await db.destroy();
+      }
+    });
+  }
+  const insert = (v: string | null) => CompiledQuery.raw("insert into t (v) values (?)", [v]);
+  const values = async (db: Kysely<{ t: { v: string } }>) =>
+    (await db.selectFrom("t").select("v").orderBy("v").execute()).map((r) => r.v);
+
+  it("wait for a transaction in progress on the connection instead of joining it", () =>
+    withDriver(async (db, transact) => {
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      const rolledBack = db.transaction().execute(async (trx) => {
+        await trx.insertInto("t").values({ v: "in the transaction" }).execute();
+        await gate;
+        throw new Error("roll back");
+      });
+      let written = false;
+      const direct = transact([insert("direct")]).then(() => {
+        written = true;
+      });
+      await nextTurn();
+      await nextTurn();
+      expect(written).toBe(false);
+      open();
+      await expect(rolledBack).rejects.toThrow("roll back");
+      await direct;
+      expect(await values(db)).toEqual(["direct"]);
+    }));
+
+  it("roll back as a whole when a statement fails, and leave the connection usable", () =>
+    withDriver(async (db, transact) => {
+      await expect(transact([insert("first"), insert(null)])).rejects.toThrow(/NOT NULL/);
+      expect(await values(db)).toEqual([]);
+      await transact([insert("a"), insert("b")]);
+      expect(await values(db)).toEqual(["a", "b"]);
     }));
 });

@@ -24,8 +24,9 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
   sqlite.pragma(`busy_timeout = ${WRITE_LOCK_TIMEOUT_MS}`);
   sqlite.pragma("foreign_keys = ON");
   let afterWrite = () => {};
-  const db = new Kysely<Database>({ dialect: sqliteDialect(sqlite, file, () => afterWrite()) });
-  const writer = createKyselyStore(db, "sqlite");
+  const { dialect, transact } = sqliteDialect(sqlite, file, () => afterWrite());
+  const db = new Kysely<Database>({ dialect });
+  const writer = createKyselyStore(db, "sqlite", { write: transact });
   try {
     await writer.migrate();
   } catch (error) {
@@ -43,14 +44,17 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
   const snapshot = turnSnapshot(reader, keys.validate);
   afterWrite = snapshot.end;
   const store = createKyselyStore(db, "sqlite", {
-    all: (query) => {
-      snapshot.enter();
-      return prepare(query.sql).stmt.all(query.parameters as unknown[]);
+    read: {
+      all: (query) => {
+        snapshot.enter();
+        return prepare(query.sql).stmt.all(query.parameters as unknown[]);
+      },
+      firstRaw: (query) => {
+        snapshot.enter();
+        return prepareRaw(query.sql).stmt.get(query.parameters as unknown[]) as unknown[] | undefined;
+      },
     },
-    firstRaw: (query) => {
-      snapshot.enter();
-      return prepareRaw(query.sql).stmt.get(query.parameters as unknown[]) as unknown[] | undefined;
-    },
+    write: transact,
   });
   return {
     ...store,

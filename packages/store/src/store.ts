@@ -105,15 +105,23 @@ export interface DirectReader {
   firstRaw(query: CompiledQuery): unknown[] | undefined;
 }
 
-/** One store over a Kysely instance; the few dialect differences are decided by `dialect`. */
+/**
+ * Runs compiled write statements as one transaction outside Kysely's executor, resolving once it is
+ * durable. SQLite passes one that runs them synchronously on the writer connection: the metering
+ * flush is a handful of constant statements, and Kysely's per-statement promises cost more than they do.
+ */
+export type DirectWriter = (statements: readonly CompiledQuery[]) => Promise<void>;
+
 /** What the SQL store implements: the engine's store and the report, session and feed ports. */
 export type FullStore = KmsStore & UsageReportStore & SessionStore & AuditFeedStore;
 
+/** One store over a Kysely instance; the few dialect differences are decided by `dialect`. */
 export function createKyselyStore(
   db: Kysely<Database>,
   dialect: SqlDialect,
-  directRead?: DirectReader,
+  direct: { read?: DirectReader; write?: DirectWriter } = {},
 ): FullStore {
+  const directRead = direct.read;
   const isPg = dialect === "postgres";
   const read = async <R>(query: CompiledQuery): Promise<R[]> =>
     directRead ? (directRead.all(query) as R[]) : (await db.executeQuery<R>(query)).rows;
@@ -709,6 +717,24 @@ export function createKyselyStore(
       if (counts.length === 0 && audits.length === 0) return;
       const rollups = aggregate(counts);
       const lastUsed = lastUsedByKey(counts, audits);
+      // One statement per table, rows as a JSON parameter (see usage-writes.ts); sorted rows keep
+      // PostgreSQL's row locks in one order across concurrent batches.
+      const writes = (
+        [
+          [usage.hourly, rollups.hourly],
+          [usage.daily, rollups.daily],
+          [usage.monthly, rollups.monthly],
+          [usage.keyMonthly, rollups.keyMonthly],
+          [usage.principalMonthly, rollups.principalMonthly],
+          [usage.domainDaily, rollups.domainDaily],
+          [usage.keyPrincipal, rollups.keyPrincipal],
+          [usage.lastUsed, lastUsed],
+        ] as const
+      )
+        .filter(([, rows]) => rows.length > 0)
+        .map(([write, rows]) => write(rows));
+      // The crypto calls' batches: counts only, no audit sequence to read.
+      if (direct.write && audits.length === 0) return direct.write(writes);
       await db.transaction().execute(async (trx) => {
         if (isPg && lastUsed.length > 0) {
           // Row locks in one order for every batch, so concurrent batches queue instead of deadlocking.
@@ -724,20 +750,7 @@ export function createKyselyStore(
             .forUpdate()
             .execute();
         }
-        // One statement per table, rows as a JSON parameter (see usage-writes.ts); sorted rows keep
-        // PostgreSQL's row locks in one order across concurrent batches.
-        for (const [write, rows] of [
-          [usage.hourly, rollups.hourly],
-          [usage.daily, rollups.daily],
-          [usage.monthly, rollups.monthly],
-          [usage.keyMonthly, rollups.keyMonthly],
-          [usage.principalMonthly, rollups.principalMonthly],
-          [usage.domainDaily, rollups.domainDaily],
-          [usage.keyPrincipal, rollups.keyPrincipal],
-          [usage.lastUsed, lastUsed],
-        ] as const) {
-          if (rows.length > 0) await trx.executeQuery(write(rows));
-        }
+        for (const write of writes) await trx.executeQuery(write);
         if (audits.length > 0) {
           // Sequence numbers are taken under a lock held to commit (SQLite: the write lock itself), so
           // events commit in sequence order and a feed reader past seq N never misses a later commit below N.
