@@ -16,6 +16,7 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
 } from "kysely";
+import type { DirectWriter } from "./store.js";
 
 /** How long a statement waits for a lock another process holds (SQLite's busy timeout). */
 export const WRITE_LOCK_TIMEOUT_MS = 5000;
@@ -330,7 +331,7 @@ export function sqliteDialect(
   db: BetterSqlite3.Database,
   file: string,
   afterWrite: () => void = () => {},
-): { dialect: Dialect; transact: (statements: readonly CompiledQuery[]) => Promise<void> } {
+): { dialect: Dialect; transact: DirectWriter } {
   const driver = new SqliteDriver(db, file, afterWrite);
   return {
     dialect: {

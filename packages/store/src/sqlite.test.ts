@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { openSqliteStore } from "./sqlite.js";
 import { sqliteDialect } from "./sqlite-driver.js";
 import { describeStoreContract, makeKey, makeProject, makeVersion } from "./store.contract.js";
-import type { FullStore } from "./store.js";
+import type { DirectWriter, FullStore } from "./store.js";
 
 describeStoreContract("SQLite", async () => {
   const dir = mkdtempSync(join(tmpdir(), "kms-store-"));
@@ -144,10 +144,7 @@ describe("SQLite writes and another process's write lock", () => {
 describe("SQLite direct write transactions (the metering flush)", () => {
   /** A Kysely instance and the direct writer over one connection, as openSqliteStore sets them up. */
   async function withDriver(
-    run: (
-      db: Kysely<{ t: { v: string } }>,
-      transact: ReturnType<typeof sqliteDialect>["transact"],
-    ) => Promise<void>,
+    run: (db: Kysely<{ t: { v: string } }>, transact: DirectWriter) => Promise<void>,
   ) {
     await withDatabaseFile(async (file) => {
       const connection = new BetterSqlite3(file);
