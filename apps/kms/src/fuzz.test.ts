@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALL_ROUTES } from "./app.js";
 import { type ApiHarness, startHarness } from "./testing/harness.js";
 import { signRequest } from "./testing/signed-client.js";
+import { KEY_STATE_CODES } from "./wire/responses.js";
 
 /**
  * Property: whatever an authenticated caller sends to whichever endpoint, the answer is 2xx or a
@@ -152,8 +153,23 @@ describe("bad input", () => {
       { numRuns: 10_000 },
     );
     expect(sent).toBeGreaterThanOrEqual(10_000);
-    // Still serving, and nothing half-written: the keys made before are intact and usable.
-    const enc = await h.admin.call("encrypt-data", { key_id: keys["fz-aes"], plain_text: "still alive" });
+    // Still serving, and nothing half-written: the keys made before are intact and usable. A
+    // generated request may have disabled the key or scheduled its deletion, with a valid body such
+    // as {"key_id": …, "sequence": "x"}: bring it back first.
+    const aes = keys["fz-aes"]!;
+    const stateOf = async () => {
+      const r = await h.admin.call<{ key_info: { key_state: string } }>("describe-key", { key_id: aes });
+      expect(r.status).toBe(200);
+      return r.body.key_info.key_state;
+    };
+    if ((await stateOf()) === KEY_STATE_CODES.pending_deletion) {
+      expect((await h.admin.call("cancel-key-deletion", { key_id: aes })).status).toBe(200);
+    }
+    if ((await stateOf()) === KEY_STATE_CODES.disabled) {
+      expect((await h.admin.call("enable-key", { key_id: aes })).status).toBe(200);
+    }
+    expect(await stateOf()).toBe(KEY_STATE_CODES.enabled);
+    const enc = await h.admin.call("encrypt-data", { key_id: aes, plain_text: "still alive" });
     expect(enc.status).toBe(200);
   }, 300_000);
 });
