@@ -31,8 +31,9 @@ const dimension = (i: UsageItem): string =>
  * A flush starts as soon as the process has nothing else to do: once a turn of the event loop has
  * passed that brought no new request into the batch. Holding answers back any longer would only
  * leave the process idle while its clients wait. While requests keep arriving, the batch keeps
- * gathering (a flush costs about the same for one request as for a hundred), but never for longer
- * than `maxDelayMs` after its first request.
+ * gathering (a flush costs about the same for one request as for a hundred), but for no longer
+ * than `maxDelayMs` after a flush could have started (the previous one ended, or a first request
+ * arrived after a quiet spell).
  */
 export function createMeter(
   store: KmsStore,
