@@ -7,8 +7,11 @@
  *   BENCH_SECONDS=10 BENCH_ROUNDS=3 BENCH_CONNECTIONS=64 BENCH_WORKERS=2 pnpm bench
  *
  * Every server runs in its own process (autocannon, in this process, shares no event loop with
- * them) and all are started first; then each round measures every run once, so slow spells of the
- * machine spread over all of them, and the medians over the rounds are reported. The KMS runs use
+ * them) and all are started first; then each round measures every run once, every other round in
+ * reverse order, so slow spells of the machine spread over all of them, and the medians over the
+ * rounds are reported, with the ratios both of the medians and within each round. Each run also
+ * reports the CPU time per request of the server's processes and of autocannon (Linux /proc),
+ * since on a small machine the two share the cores and that sum bounds the rate. The KMS runs use
  * KMS_WORKERS=BENCH_WORKERS (2 by default: one per core of the machine the figures in
  * BENCHMARKS.md come from); encrypt-data is also measured with one process, metered and not.
  */
@@ -16,7 +19,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { signRequest } from "@kms/api";
@@ -35,13 +38,42 @@ interface Figures {
   p99: number;
   errors: number;
   non2xx: number;
+  /** CPU time per request of the server's processes (user + kernel), µs; NaN without /proc. */
+  serverUs: number;
+  /** CPU time per request of this process, which runs autocannon and nothing else meanwhile, µs. */
+  clientUs: number;
 }
 
-/** One thing measured: a name and the autocannon request that measures it. */
+/** One thing measured: a name, the process tree that serves it and the autocannon request. */
 interface Run {
   name: string;
+  pid: number;
   options: autocannon.Options;
   rounds: Figures[];
+}
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * CPU seconds (user + kernel) used so far by a process and its children (the cluster workers),
+ * from Linux's /proc; NaN where there is none.
+ */
+function cpuSeconds(pid: number): number {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean);
+    let ticks = 0;
+    for (const p of [String(pid), ...children]) {
+      // utime and stime are fields 14 and 15; the command name before them may contain spaces
+      const fields = readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1]!.split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
+    return ticks / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 async function freePort(): Promise<number> {
@@ -80,16 +112,23 @@ function stop(child: ChildProcess): Promise<void> {
 async function measure(run: Run): Promise<Figures> {
   // a short warm-up lets the JIT settle (and the previous run's connections close) first
   await autocannon({ ...run.options, connections: CONNECTIONS, duration: 2 });
+  const serverBefore = cpuSeconds(run.pid);
+  const clientBefore = process.cpuUsage();
   const r = await autocannon({ ...run.options, connections: CONNECTIONS, duration: SECONDS });
-  const figures = {
+  const client = process.cpuUsage(clientBefore);
+  const serverSeconds = cpuSeconds(run.pid) - serverBefore;
+  const requests = Math.max(1, r.requests.total);
+  const figures: Figures = {
     rps: Math.round(r.requests.average),
     p50: r.latency.p50,
     p99: r.latency.p99,
     errors: r.errors,
     non2xx: r.non2xx,
+    serverUs: (serverSeconds * 1e6) / requests,
+    clientUs: (client.user + client.system) / requests,
   };
   console.log(
-    `  ${run.name.padEnd(44)} ${String(figures.rps).padStart(7)} req/s  p50 ${figures.p50} ms  p99 ${figures.p99} ms` +
+    `  ${line(run.name, figures)}` +
       (figures.errors || figures.non2xx ? `  (errors ${figures.errors}, non-2xx ${figures.non2xx})` : ""),
   );
   return figures;
@@ -98,8 +137,17 @@ async function measure(run: Run): Promise<Figures> {
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : Math.round((s[mid - 1]! + s[mid]!) / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 };
+
+const us = (n: number): string => (Number.isNaN(n) ? "  n/a" : n.toFixed(0).padStart(5));
+
+function line(name: string, f: Omit<Figures, "errors" | "non2xx">): string {
+  return (
+    `${name.padEnd(44)} ${String(Math.round(f.rps)).padStart(7)} req/s  p50 ${f.p50} ms  p99 ${String(f.p99).padStart(2)} ms` +
+    `  CPU/request: server ${us(f.serverUs)} µs, autocannon ${us(f.clientUs)} µs`
+  );
+}
 
 interface Credentials {
   projectId: string;
@@ -109,7 +157,7 @@ interface Credentials {
 const children: ChildProcess[] = [];
 const dataDirs: string[] = [];
 
-async function bareNodeHttp(): Promise<string> {
+async function bareNodeHttp(): Promise<{ url: string; pid: number }> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
@@ -121,7 +169,7 @@ async function bareNodeHttp(): Promise<string> {
   );
   children.push(child);
   await waitFor(`http://127.0.0.1:${port}/`, child);
-  return `http://127.0.0.1:${port}/`;
+  return { url: `http://127.0.0.1:${port}/`, pid: child.pid! };
 }
 
 /** A `kms serve` on its own fresh data directory, with one key created for the runs. */
@@ -151,7 +199,7 @@ async function kmsServer(env: Record<string, string>) {
     body: created.text,
   });
   const keyId = ((await res.json()) as { key_info: { key_id: string } }).key_info.key_id;
-  return { base, credentials, keyId };
+  return { base, credentials, keyId, pid: child.pid! };
 }
 
 function signedPost(base: string, credentials: Credentials, op: string, body: unknown) {
@@ -194,59 +242,83 @@ async function main() {
   const unmetered = await kmsServer({ KMS_METERING: "off" });
   const single = await kmsServer({ KMS_WORKERS: "1" });
   const singleUnmetered = await kmsServer({ KMS_WORKERS: "1", KMS_METERING: "off" });
+  const encrypt = async (server: Awaited<ReturnType<typeof kmsServer>>) => ({
+    pid: server.pid,
+    options: await encryptOptions(server),
+    rounds: [],
+  });
   const runs: Run[] = [
-    { name: "node:http no-op (the machine's ceiling)", options: { url: ceiling }, rounds: [] },
-    { name: "KMS server no-op route", options: { url: `${metered.base}/v1.0/noop` }, rounds: [] },
-    { name: "encrypt-data 256 B, signed, metered", options: await encryptOptions(metered), rounds: [] },
     {
-      name: "encrypt-data 256 B, signed, metering off",
-      options: await encryptOptions(unmetered),
+      name: "node:http no-op (the machine's ceiling)",
+      pid: ceiling.pid,
+      options: { url: ceiling.url },
       rounds: [],
     },
-    { name: "encrypt-data, metered, one process", options: await encryptOptions(single), rounds: [] },
     {
-      name: "encrypt-data, metering off, one process",
-      options: await encryptOptions(singleUnmetered),
+      name: "KMS server no-op route",
+      pid: metered.pid,
+      options: { url: `${metered.base}/v1.0/noop` },
       rounds: [],
     },
+    { name: "encrypt-data 256 B, signed, metered", ...(await encrypt(metered)) },
+    { name: "encrypt-data 256 B, signed, metering off", ...(await encrypt(unmetered)) },
+    { name: "encrypt-data, metered, one process", ...(await encrypt(single)) },
+    { name: "encrypt-data, metering off, one process", ...(await encrypt(singleUnmetered)) },
   ];
   for (let round = 1; round <= ROUNDS; round++) {
     console.log(`round ${round}`);
-    for (const run of runs) run.rounds.push(await measure(run));
+    // Every other round runs backwards, so a drift of the machine's speed favours no run.
+    for (const run of round % 2 ? runs : [...runs].reverse()) run.rounds.push(await measure(run));
   }
 
   console.log(`\nmedians of ${ROUNDS} rounds`);
-  const m = runs.map((run) => ({
-    name: run.name,
-    rps: median(run.rounds.map((f) => f.rps)),
-    p50: median(run.rounds.map((f) => f.p50)),
-    p99: median(run.rounds.map((f) => f.p99)),
-  }));
-  for (const f of m) {
+  const m = runs.map((run) => {
+    const of = (pick: (f: Figures) => number) => median(run.rounds.map(pick));
+    return {
+      name: run.name,
+      rps: of((f) => f.rps),
+      p50: of((f) => f.p50),
+      p99: of((f) => f.p99),
+      serverUs: of((f) => f.serverUs),
+      clientUs: of((f) => f.clientUs),
+    };
+  });
+  for (const f of m) console.log(`  ${line(f.name, f)}`);
+
+  const [http, noop, enc, encOff, encSingle, encSingleOff] = runs as [Run, Run, Run, Run, Run, Run];
+  const rps = (run: Run) => median(run.rounds.map((f) => f.rps));
+  /** a/b of the medians, and the median of a/b within each round (both runs measured minutes apart at most). */
+  const ratio = (a: Run, b: Run) => ({
+    ofMedians: rps(a) / rps(b),
+    perRound: median(a.rounds.map((f, i) => f.rps / b.rounds[i]!.rps)),
+  });
+  const show = (label: string, r: { ofMedians: number; perRound: number }, target = "") =>
     console.log(
-      `  ${f.name.padEnd(44)} ${String(f.rps).padStart(7)} req/s  p50 ${f.p50} ms  p99 ${f.p99} ms`,
+      `  ${label.padEnd(31)} ${r.ofMedians.toFixed(2)}  (per round ${r.perRound.toFixed(2)})${target ? `   target ${target}` : ""}`,
+    );
+  const overhead = (a: Run, b: Run) => {
+    const r = ratio(a, b);
+    return `${((1 - r.ofMedians) * 100).toFixed(1)} %  (per round ${((1 - r.perRound) * 100).toFixed(1)} %)`;
+  };
+  console.log("\nratios of the medians (and medians of each round's ratio)");
+  show("KMS no-op / node:http", ratio(noop, http));
+  show("encrypt-data / KMS no-op", ratio(enc, noop), "≥ 0.40");
+  show("encrypt-data / node:http", ratio(enc, http));
+  console.log(`  metering overhead               ${overhead(enc, encOff)}   target ≤ 5 %`);
+  console.log(`  metering overhead, one process  ${overhead(encSingle, encSingleOff)}`);
+  show(`${WORKERS} workers / one process`, ratio(enc, encSingle));
+  console.log(`  encrypt-data requests/s         ${rps(enc)}   target ≥ 20,000`);
+
+  // The server and autocannon share the machine's cores, so their CPU per request bounds the rate.
+  const cores = availableParallelism();
+  const encCpu = m[2]!.serverUs + m[2]!.clientUs;
+  if (!Number.isNaN(encCpu)) {
+    console.log(
+      `\nCPU budget: ${cores} cores / 20,000 requests/s = ${((cores * 1e6) / 20_000).toFixed(0)} µs per request for server and autocannon together;` +
+        `\n  encrypt-data, metered, used ${encCpu.toFixed(0)} µs (server ${m[2]!.serverUs.toFixed(0)}, autocannon ${m[2]!.clientUs.toFixed(0)}):` +
+        ` at most ${Math.round((cores * 1e6) / encCpu)} requests/s with every core busy.`,
     );
   }
-  const [http, noop, enc, encOff, encSingle, encSingleOff] = m as [
-    (typeof m)[0],
-    (typeof m)[0],
-    (typeof m)[0],
-    (typeof m)[0],
-    (typeof m)[0],
-    (typeof m)[0],
-  ];
-  console.log("\nratios (of the medians)");
-  console.log(`  KMS no-op / node:http           ${(noop.rps / http.rps).toFixed(2)}`);
-  console.log(`  encrypt-data / KMS no-op        ${(enc.rps / noop.rps).toFixed(2)}   (target ≥ 0.40)`);
-  console.log(`  encrypt-data / node:http        ${(enc.rps / http.rps).toFixed(2)}`);
-  console.log(
-    `  metering overhead               ${((1 - enc.rps / encOff.rps) * 100).toFixed(1)} %  (target ≤ 5 %)`,
-  );
-  console.log(
-    `  metering overhead, one process  ${((1 - encSingle.rps / encSingleOff.rps) * 100).toFixed(1)} %`,
-  );
-  console.log(`  encrypt-data requests/s         ${enc.rps}   (target ≥ 20,000)`);
-  console.log(`  ${WORKERS} workers / one process        ${(enc.rps / encSingle.rps).toFixed(2)}`);
 }
 
 try {
