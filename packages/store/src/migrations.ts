@@ -272,8 +272,7 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
       },
     },
     "0004_key_epoch": {
-      // SQLite only: the store's key cache (see keyCache in sqlite.ts) is valid while this counter
-      // stands still. PostgreSQL reads every key from the server and has nothing to invalidate.
+      // SQLite's key epoch (see key-cache.ts); PostgreSQL's came later, in 0005.
       async up(db: Kysely<unknown>) {
         if (dialect !== "sqlite") return;
         await sql`create table key_epoch (id integer primary key check (id = 1), value integer not null)`.execute(
@@ -281,6 +280,17 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
         );
         await sql`insert into key_epoch (id, value) values (1, 0)`.execute(db);
         for (const statement of SQLITE_KEY_EPOCH_TRIGGERS) await sql.raw(statement).execute(db);
+      },
+    },
+    "0005_key_epoch_postgres": {
+      // The same counter for PostgreSQL's key cache, moved at commit (see POSTGRES_KEY_EPOCH).
+      async up(db: Kysely<unknown>) {
+        if (dialect !== "postgres") return;
+        await sql`create table key_epoch (id integer primary key check (id = 1), value bigint not null)`.execute(
+          db,
+        );
+        await sql`insert into key_epoch (id, value) values (1, 0)`.execute(db);
+        for (const statement of POSTGRES_KEY_EPOCH) await sql.raw(statement).execute(db);
       },
     },
   };
@@ -477,6 +487,27 @@ const SQLITE_KEY_EPOCH_TRIGGERS = [
       update key_epoch set value = value + 1;
     end`,
 );
+
+// PostgreSQL moves the epoch at commit (deferred constraint triggers), not at the change: the
+// epoch row is then the last lock a transaction takes, held only while it commits, so transactions
+// that change keys queue on it briefly and no order of their other locks can deadlock on it. The
+// move is still part of the transaction, seen with the change or not at all. New keys and new versions need no move (a lookup that found nothing is never cached, and
+// a new current version is an update of its key), so creating keys never waits for the epoch row.
+const POSTGRES_KEY_EPOCH = [
+  `create function key_epoch_move() returns trigger language plpgsql as $$
+  begin
+    update key_epoch set value = value + 1 where id = 1;
+    return null;
+  end $$`,
+  ...[
+    ["keys", "update or delete"],
+    ["key_versions", "update or delete"],
+  ].map(
+    ([table, events]) =>
+      `create constraint trigger key_epoch_${table} after ${events} on ${table}
+      deferrable initially deferred for each row execute function key_epoch_move()`,
+  ),
+];
 
 const POSTGRES_KEY_COUNT_TRIGGERS = [
   `create function key_counts_add(p text, st text, sp text, d integer, sv text, n bigint) returns void

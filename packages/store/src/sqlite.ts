@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely } from "kysely";
+import { createKeyCache } from "./key-cache.js";
 import type { Database } from "./schema.js";
 import { sqliteDialect, statementCache, WRITE_LOCK_TIMEOUT_MS } from "./sqlite-driver.js";
 import { createKyselyStore, type FullStore } from "./store.js";
@@ -40,8 +41,14 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
   const prepare = statementCache(reader);
   // Raw-mode statements are their own cache: raw(true) changes a statement for every later caller.
   const prepareRaw = statementCache(reader, (stmt) => stmt.raw(true));
-  const keys = keyCache(reader);
-  const snapshot = turnSnapshot(reader, keys.validate);
+  const keys = createKeyCache();
+  const epochOf = reader.prepare("select value from key_epoch where id = 1").pluck();
+  let token = 0;
+  // Each read transaction starts by reading the epoch, so a hit is what the database itself would
+  // answer in it, and a key disabled anywhere is refused from the first snapshot after the commit.
+  const snapshot = turnSnapshot(reader, () => {
+    token = keys.observe(epochOf.get() as number);
+  });
   afterWrite = snapshot.end;
   const store = createKyselyStore(db, "sqlite", {
     read: {
@@ -62,9 +69,9 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
       snapshot.enter();
       const hit = keys.get(projectId, keyId, version);
       if (hit) return Promise.resolve(hit);
-      const generation = keys.generation();
+      const at = token;
       return store.getKeyWithVersion(projectId, keyId, version).then((found) => {
-        if (found) keys.put(generation, projectId, keyId, version, found);
+        if (found) keys.put(at, projectId, keyId, version, found);
         return found;
       });
     },
@@ -72,50 +79,6 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
       snapshot.end();
       reader.close();
       await store.close();
-    },
-  };
-}
-
-type KeyWithVersion = NonNullable<Awaited<ReturnType<FullStore["getKeyWithVersion"]>>>;
-
-const KEY_CACHE_MAX = 10_000;
-
-/**
- * The crypto hot path's key and version lookups, kept between requests. Triggers move `key_epoch`
- * in the same transaction as every write to keys or key versions, from any connection or process,
- * and each read transaction starts by reading it (`validate`): when it moved, the cache is emptied.
- * So a hit is what the database itself would answer in that transaction, and a key disabled
- * anywhere is refused by the next request that starts after the disable committed.
- */
-function keyCache(reader: BetterSqlite3.Database) {
-  const epochOf = reader.prepare("select value from key_epoch where id = 1").pluck();
-  const entries = new Map<string, KeyWithVersion>();
-  let epoch: number | undefined;
-  // Counts validations, so that a lookup answered in one read transaction is not cached in another.
-  let generation = 0;
-  const cacheKey = (projectId: string, keyId: string, version: number | undefined) =>
-    `${projectId}/${keyId}/${version ?? ""}`;
-
-  return {
-    validate() {
-      generation += 1;
-      const now = epochOf.get() as number;
-      if (now !== epoch) {
-        entries.clear();
-        epoch = now;
-      }
-    },
-    generation: () => generation,
-    get: (projectId: string, keyId: string, version: number | undefined) =>
-      entries.get(cacheKey(projectId, keyId, version)),
-    put(at: number, projectId: string, keyId: string, version: number | undefined, found: KeyWithVersion) {
-      if (at !== generation) return;
-      if (entries.size >= KEY_CACHE_MAX) entries.clear();
-      // Frozen: every caller shares the entry, so none may change it.
-      Object.freeze(found.key.rotation);
-      Object.freeze(found.key);
-      Object.freeze(found.version);
-      entries.set(cacheKey(projectId, keyId, version), Object.freeze(found));
     },
   };
 }

@@ -721,6 +721,7 @@ export function createKyselyStore(
       // PostgreSQL's row locks in one order across concurrent batches.
       const writes = (
         [
+          [usage.lockKeys, lastUsed],
           [usage.hourly, rollups.hourly],
           [usage.daily, rollups.daily],
           [usage.monthly, rollups.monthly],
@@ -730,26 +731,10 @@ export function createKyselyStore(
           [usage.keyPrincipal, rollups.keyPrincipal],
           [usage.lastUsed, lastUsed],
         ] as const
-      )
-        .filter(([, rows]) => rows.length > 0)
-        .map(([write, rows]) => write(rows));
+      ).flatMap(([write, rows]) => (write && rows.length > 0 ? [write(rows)] : []));
       // The crypto calls' batches: counts only, no audit sequence to read.
       if (direct.write && audits.length === 0) return direct.write(writes);
       await db.transaction().execute(async (trx) => {
-        if (isPg && lastUsed.length > 0) {
-          // Row locks in one order for every batch, so concurrent batches queue instead of deadlocking.
-          await trx
-            .selectFrom("keys")
-            .select("id")
-            .where(
-              "id",
-              "in",
-              lastUsed.map(([id]) => id),
-            )
-            .orderBy("id")
-            .forUpdate()
-            .execute();
-        }
         for (const write of writes) await trx.executeQuery(write);
         if (audits.length > 0) {
           // Sequence numbers are taken under a lock held to commit (SQLite: the write lock itself), so

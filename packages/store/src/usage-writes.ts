@@ -17,6 +17,11 @@ export interface UsageWrites {
   keyPrincipal(rows: unknown[][]): CompiledQuery;
   /** Rows of [key ID, epoch ms]: raises keys.last_used_at, never lowers it. */
   lastUsed(rows: unknown[][]): CompiledQuery;
+  /**
+   * PostgreSQL: locks the key rows of lastUsed's rows (sorted by key ID) in key ID order, so that
+   * concurrent batches queue instead of deadlocking. Undefined for SQLite, whose write lock is global.
+   */
+  lockKeys?(rows: unknown[][]): CompiledQuery;
 }
 
 type Column = readonly [name: string, type: "text" | "bigint"];
@@ -129,5 +134,13 @@ export function usageWrites(dialect: SqlDialect): UsageWrites {
         "then excluded.last_hour else usage_key_principal.last_hour end",
     ),
     lastUsed: (rows) => CompiledQuery.raw(lastUsedText, [JSON.stringify(rows)]),
+    lockKeys:
+      dialect === "postgres"
+        ? (rows) =>
+            CompiledQuery.raw(
+              `select id from keys where id in (select j.value ->> 0 from ${rowsOf}) order by id for update`,
+              [JSON.stringify(rows)],
+            )
+        : undefined,
   };
 }

@@ -1,0 +1,44 @@
+import type { FullStore } from "./store.js";
+
+export type KeyWithVersion = NonNullable<Awaited<ReturnType<FullStore["getKeyWithVersion"]>>>;
+
+const KEY_CACHE_MAX = 10_000;
+
+/**
+ * The crypto hot path's key-and-version lookups, kept between requests. Triggers move the
+ * database's key epoch in the same transaction as every change to a key or a key version, from any
+ * connection or process. A store reads the epoch before it answers from here and hands it to
+ * `observe`: when it moved, the cache is emptied. A lookup read from the database after observing
+ * the epoch is cached only if the epoch has not moved since (the token `observe` returned), so an
+ * entry is never older than the epoch it is served under.
+ */
+export function createKeyCache() {
+  const entries = new Map<string, KeyWithVersion>();
+  let epoch: number | undefined;
+  let token = 0;
+  const cacheKey = (projectId: string, keyId: string, version: number | undefined) =>
+    `${projectId}/${keyId}/${version ?? ""}`;
+
+  return {
+    /** Takes the epoch just read from the database; returns the token for a `put` of a lookup read after it. */
+    observe(now: number): number {
+      if (now !== epoch) {
+        entries.clear();
+        epoch = now;
+        token += 1;
+      }
+      return token;
+    },
+    get: (projectId: string, keyId: string, version: number | undefined) =>
+      entries.get(cacheKey(projectId, keyId, version)),
+    put(at: number, projectId: string, keyId: string, version: number | undefined, found: KeyWithVersion) {
+      if (at !== token) return;
+      if (entries.size >= KEY_CACHE_MAX) entries.clear();
+      // Frozen: every caller shares the entry, so none may change it.
+      Object.freeze(found.key.rotation);
+      Object.freeze(found.key);
+      Object.freeze(found.version);
+      entries.set(cacheKey(projectId, keyId, version), Object.freeze(found));
+    },
+  };
+}
