@@ -5,6 +5,7 @@
  *
  *   pnpm bench            (from the repository root; builds first)
  *   BENCH_SECONDS=10 BENCH_ROUNDS=3 BENCH_CONNECTIONS=64 BENCH_WORKERS=2 pnpm bench
+ *   BENCH_DATABASE_URL=postgres://127.0.0.1:5432/kms_bench pnpm bench   (adds runs on PostgreSQL)
  *
  * Every server runs in its own process (autocannon, in this process, shares no event loop with
  * them) and all are started first; then each round measures every run once, every other round in
@@ -29,6 +30,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const WORKERS = process.env.BENCH_WORKERS ?? "2";
+/** An empty PostgreSQL database to also measure encrypt-data on (each server makes its own project in it). */
+const DATABASE_URL = process.env.BENCH_DATABASE_URL;
 const here = fileURLToPath(new URL(".", import.meta.url));
 const kmsCli = resolve(here, "../../apps/kms/dist/cli.js");
 
@@ -265,6 +268,16 @@ async function main() {
     { name: "encrypt-data, metered, one process", ...(await encrypt(single)) },
     { name: "encrypt-data, metering off, one process", ...(await encrypt(singleUnmetered)) },
   ];
+  if (DATABASE_URL) {
+    const onPostgres = { KMS_DATABASE_URL: DATABASE_URL };
+    runs.push(
+      { name: "encrypt-data, metered, PostgreSQL", ...(await encrypt(await kmsServer(onPostgres))) },
+      {
+        name: "encrypt-data, metered, PostgreSQL, one process",
+        ...(await encrypt(await kmsServer({ ...onPostgres, KMS_WORKERS: "1" }))),
+      },
+    );
+  }
   for (let round = 1; round <= ROUNDS; round++) {
     console.log(`round ${round}`);
     // Every other round runs backwards, so a drift of the machine's speed favours no run.
