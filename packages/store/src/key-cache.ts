@@ -42,3 +42,41 @@ export function createKeyCache() {
     },
   };
 }
+
+export interface KeyLookup {
+  projectId: string;
+  keyId: string;
+  version: number | undefined;
+}
+
+/**
+ * Gathers the calls of one event-loop turn and answers them together once the turn's I/O callbacks
+ * are done (setImmediate), so that their database read starts after every one of them was asked
+ * for. It also runs the requests of a turn through each stage together (parse and authenticate
+ * all, then look up, encrypt and answer all) instead of one after the other through every stage:
+ * on the 2-core VM of BENCHMARKS.md, unmetered encrypt-data on SQLite went from about 8,000 to
+ * 14,000 requests/s in one process, its server CPU per request from 132 to 70 µs.
+ */
+export function perTurn<In, Out>(
+  answer: (batch: In[]) => Array<Out | Promise<Out>>,
+): (input: In) => Promise<Out> {
+  let waiting: Array<{
+    input: In;
+    resolve: (out: Out | Promise<Out>) => void;
+    reject: (e: unknown) => void;
+  }> = [];
+  const run = () => {
+    const batch = waiting;
+    waiting = [];
+    try {
+      const answers = answer(batch.map((w) => w.input));
+      for (const [i, w] of batch.entries()) w.resolve(answers[i]!);
+    } catch (error) {
+      for (const w of batch) w.reject(error);
+    }
+  };
+  return (input) =>
+    new Promise<Out>((resolve, reject) => {
+      if (waiting.push({ input, resolve, reject }) === 1) setImmediate(run);
+    });
+}

@@ -1,6 +1,6 @@
 import { type CompiledQuery, Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
-import { createKeyCache } from "./key-cache.js";
+import { createKeyCache, type KeyLookup, type KeyWithVersion, perTurn } from "./key-cache.js";
 import type { Database } from "./schema.js";
 import { createKyselyStore, type FullStore } from "./store.js";
 
@@ -36,20 +36,24 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     throw error;
   }
   const keys = createKeyCache();
-  const epoch = epochPerTurn(async () => {
-    const { rows } = await pool.query<{ value: number }>("select value from key_epoch where id = 1");
-    return rows[0]!.value;
-  });
-  return {
-    ...store,
-    async getKeyWithVersion(projectId, keyId, version) {
-      const at = keys.observe(await epoch());
+  // One read of the key epoch answers for all the lookups of a turn: one round trip instead of one
+  // key query each, sent after all of them were asked for, so it sees every change committed before.
+  const lookups = perTurn<KeyLookup, KeyWithVersion | undefined>((batch) => {
+    const epoch = pool
+      .query<{ value: number }>("select value from key_epoch where id = 1")
+      .then(({ rows }) => rows[0]!.value);
+    return batch.map(async ({ projectId, keyId, version }) => {
+      const at = keys.observe(await epoch);
       const hit = keys.get(projectId, keyId, version);
       if (hit) return hit;
       const found = await store.getKeyWithVersion(projectId, keyId, version);
       if (found) keys.put(at, projectId, keyId, version, found);
       return found;
-    },
+    });
+  });
+  return {
+    ...store,
+    getKeyWithVersion: (projectId, keyId, version) => lookups({ projectId, keyId, version }),
   };
 }
 
@@ -75,23 +79,4 @@ export async function writeInOneRoundTrip(
     })
     .join(";\n");
   await pool.query(text);
-}
-
-/**
- * The key epoch, read once for all the lookups of one event-loop turn: one round trip answers for
- * them all instead of one key query each. The query goes out once the turn's I/O callbacks are done
- * (setImmediate), so it starts after every request it answers for had arrived, and a change
- * committed before any of them was sent is seen by it.
- */
-function epochPerTurn(read: () => Promise<number>): () => Promise<number> {
-  let next: Promise<number> | undefined;
-  return () => {
-    next ??= new Promise<number>((resolve, reject) =>
-      setImmediate(() => {
-        next = undefined;
-        read().then(resolve, reject);
-      }),
-    );
-    return next;
-  };
 }

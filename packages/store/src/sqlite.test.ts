@@ -59,7 +59,7 @@ describe("SQLite hot reads share one read transaction per event-loop turn", () =
       await a.insertProject(project);
       const key = makeKey(project);
       expect(await a.insertKey(key, makeVersion(key.id), 1000)).toBe("ok");
-      const state = async (s: typeof a) => (await s.getKeyWithVersion(project.id, key.id))?.key.state;
+      const state = async (s: typeof a) => (await s.getKey(project.id, key.id))?.state;
 
       expect(await state(a)).toBe("enabled"); // a's snapshot for this turn is open now
       await a.updateKey(project.id, key.id, { states: ["enabled"] }, { state: "disabled" });
@@ -70,6 +70,24 @@ describe("SQLite hot reads share one read transaction per event-loop turn", () =
       await b.updateKey(project.id, key.id, { states: ["disabled"] }, { state: "enabled" });
       await nextTurn();
       expect(await state(a)).toBe("enabled");
+    }));
+
+  it("answer a key lookup from a read transaction begun after it was asked for", () =>
+    withDatabaseFile(async (file, open) => {
+      const a = await open();
+      const project = makeProject();
+      await a.insertProject(project);
+      const key = makeKey(project);
+      await a.insertKey(key, makeVersion(key.id), 1000);
+      await nextTurn();
+
+      expect((await a.getKey(project.id, key.id))?.state).toBe("enabled"); // opens this turn's snapshot
+      // Another process disables the key while that snapshot is open, before the lookup is asked for.
+      const other = new BetterSqlite3(file);
+      other.prepare("update keys set state = 'disabled' where id = ?").run(key.id);
+      other.close();
+      expect((await a.getKeyWithVersion(project.id, key.id))?.key.state).toBe("disabled");
+      expect((await a.getKey(project.id, key.id))?.state).toBe("disabled"); // and the turn's reads moved on with it
     }));
 });
 

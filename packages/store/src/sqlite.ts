@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely } from "kysely";
-import { createKeyCache } from "./key-cache.js";
+import { createKeyCache, type KeyLookup, type KeyWithVersion, perTurn } from "./key-cache.js";
 import type { Database } from "./schema.js";
 import { sqliteDialect, statementCache, WRITE_LOCK_TIMEOUT_MS } from "./sqlite-driver.js";
 import { createKyselyStore, type FullStore } from "./store.js";
@@ -63,18 +63,29 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
     },
     write: transact,
   });
+  const lookups = perTurn<KeyLookup, KeyWithVersion | undefined>((batch) => {
+    // A read transaction of their own, begun after every one of them was asked for: one that this
+    // turn's other reads opened may have begun before some of these requests arrived.
+    snapshot.end();
+    snapshot.enter();
+    const at = token;
+    try {
+      return batch.map(({ projectId, keyId, version }) => {
+        const hit = keys.get(projectId, keyId, version);
+        if (hit) return hit;
+        // The store reads synchronously from the direct reader, inside this transaction.
+        return store.getKeyWithVersion(projectId, keyId, version).then((found) => {
+          if (found) keys.put(at, projectId, keyId, version, found);
+          return found;
+        });
+      });
+    } finally {
+      snapshot.end();
+    }
+  });
   return {
     ...store,
-    getKeyWithVersion(projectId, keyId, version) {
-      snapshot.enter();
-      const hit = keys.get(projectId, keyId, version);
-      if (hit) return Promise.resolve(hit);
-      const at = token;
-      return store.getKeyWithVersion(projectId, keyId, version).then((found) => {
-        if (found) keys.put(at, projectId, keyId, version, found);
-        return found;
-      });
-    },
+    getKeyWithVersion: (projectId, keyId, version) => lookups({ projectId, keyId, version }),
     async close() {
       snapshot.end();
       reader.close();
