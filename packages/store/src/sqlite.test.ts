@@ -5,7 +5,7 @@ import BetterSqlite3 from "better-sqlite3";
 import { CompiledQuery, Kysely, sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { openSqliteStore } from "./sqlite.js";
-import { sqliteDialect } from "./sqlite-driver.js";
+import { sqliteDialect, WalSync } from "./sqlite-driver.js";
 import { describeStoreContract, makeKey, makeProject, makeVersion } from "./store.contract.js";
 import type { DirectWriter, FullStore } from "./store.js";
 
@@ -211,5 +211,38 @@ describe("SQLite direct write transactions (the metering flush)", () => {
       expect(await values(db)).toEqual([]);
       await transact([insert("a"), insert("b")]);
       expect(await values(db)).toEqual(["a", "b"]);
+    }));
+});
+
+describe("WAL sync", () => {
+  it("syncs inline while the disk is fast, on the thread pool after a slow sync, sharing a queued sync", () =>
+    withDatabaseFile(async (file, open) => {
+      await (await open()).close(); // creates the database
+      const db = new BetterSqlite3(file);
+      db.pragma("journal_mode = WAL");
+      db.exec("create table t (n integer)");
+      const insert = db.prepare("insert into t (n) values (?)");
+
+      const fast = new WalSync(file, db, Number.POSITIVE_INFINITY);
+      insert.run(1);
+      await fast.sync();
+      expect(fast.onThreadPool).toBe(false);
+      await fast.close();
+
+      // Every inline sync counts as slow: the next ones go to the thread pool, and commits that land
+      // while one runs share the one queued after it.
+      const slow = new WalSync(file, db, -1);
+      insert.run(2);
+      await slow.sync();
+      expect(slow.onThreadPool).toBe(true);
+      const syncs = [2, 3, 4].map((n) => {
+        insert.run(n + 10);
+        return slow.sync();
+      });
+      expect(syncs[1]).toBe(syncs[2]); // queued behind the running one, shared
+      await Promise.all(syncs);
+      await slow.close();
+      expect(db.prepare("select count(*) as n from t").get()).toEqual({ n: 5 });
+      db.close();
     }));
 });

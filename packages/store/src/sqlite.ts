@@ -10,8 +10,8 @@ import { createKyselyStore, type FullStore } from "./store.js";
 export interface SqliteStoreOptions {
   /**
    * NORMAL (the default): commits write the WAL and the driver acknowledges a write only after an
-   * fdatasync of the WAL on the thread pool (see WalSync). FULL also fsyncs inside each COMMIT,
-   * blocking the event loop; it is kept for comparison.
+   * fdatasync of the WAL (see WalSync). FULL also fsyncs inside each COMMIT; it is kept for
+   * comparison.
    */
   synchronous?: "FULL" | "NORMAL";
 }
