@@ -53,9 +53,8 @@ export interface KeyLookup {
  * Gathers the calls of one event-loop turn and answers them together once the turn's I/O callbacks
  * are done (setImmediate), so that their database read starts after every one of them was asked
  * for. It also runs the requests of a turn through each stage together (parse and authenticate
- * all, then look up, encrypt and answer all) instead of one after the other through every stage:
- * on the 2-core VM of BENCHMARKS.md, unmetered encrypt-data on SQLite went from about 8,000 to
- * 14,000 requests/s in one process, its server CPU per request from 132 to 70 µs.
+ * all, then look up, encrypt and answer all) instead of one after the other through every stage,
+ * which took a third to a half off unmetered encrypt-data's CPU per request (BENCHMARKS.md).
  */
 export function perTurn<In, Out>(
   answer: (batch: In[]) => Array<Out | Promise<Out>>,

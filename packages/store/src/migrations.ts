@@ -273,27 +273,24 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
     },
     "0004_key_epoch": {
       // SQLite's key epoch (see key-cache.ts); PostgreSQL's came later, in 0005.
-      async up(db: Kysely<unknown>) {
-        if (dialect !== "sqlite") return;
-        await sql`create table key_epoch (id integer primary key check (id = 1), value integer not null)`.execute(
-          db,
-        );
-        await sql`insert into key_epoch (id, value) values (1, 0)`.execute(db);
-        for (const statement of SQLITE_KEY_EPOCH_TRIGGERS) await sql.raw(statement).execute(db);
-      },
+      up: (db: Kysely<unknown>) =>
+        dialect === "sqlite" ? createKeyEpoch(db, "integer", SQLITE_KEY_EPOCH_TRIGGERS) : Promise.resolve(),
     },
     "0005_key_epoch_postgres": {
       // The same counter for PostgreSQL's key cache, moved at commit (see POSTGRES_KEY_EPOCH).
-      async up(db: Kysely<unknown>) {
-        if (dialect !== "postgres") return;
-        await sql`create table key_epoch (id integer primary key check (id = 1), value bigint not null)`.execute(
-          db,
-        );
-        await sql`insert into key_epoch (id, value) values (1, 0)`.execute(db);
-        for (const statement of POSTGRES_KEY_EPOCH) await sql.raw(statement).execute(db);
-      },
+      up: (db: Kysely<unknown>) =>
+        dialect === "postgres" ? createKeyEpoch(db, "bigint", POSTGRES_KEY_EPOCH) : Promise.resolve(),
     },
   };
+}
+
+/** The one-row counter that vouches for the key cache, and the triggers that move it. */
+async function createKeyEpoch(db: Kysely<unknown>, type: "integer" | "bigint", triggers: readonly string[]) {
+  await sql`create table key_epoch (id integer primary key check (id = 1), value ${sql.raw(type)} not null)`.execute(
+    db,
+  );
+  await sql`insert into key_epoch (id, value) values (1, 0)`.execute(db);
+  for (const statement of triggers) await sql.raw(statement).execute(db);
 }
 
 /**

@@ -22,6 +22,14 @@ describeStoreContract("SQLite", async () => {
         db.close();
       }
     },
+    async exec(sqlText, params) {
+      const db = new BetterSqlite3(file);
+      try {
+        db.prepare(sqlText).run(...params);
+      } finally {
+        db.close();
+      }
+    },
     param: () => "?",
     async cleanup() {
       rmSync(dir, { recursive: true, force: true });
@@ -88,47 +96,6 @@ describe("SQLite hot reads share one read transaction per event-loop turn", () =
       other.close();
       expect((await a.getKeyWithVersion(project.id, key.id))?.key.state).toBe("disabled");
       expect((await a.getKey(project.id, key.id))?.state).toBe("disabled"); // and the turn's reads moved on with it
-    }));
-});
-
-describe("SQLite key cache", () => {
-  it("answers a repeated lookup from memory until any connection changes a key or a version", () =>
-    withDatabaseFile(async (file, open) => {
-      const a = await open();
-      const b = await open(); // another process's store
-      const project = makeProject();
-      await a.insertProject(project);
-      const key = makeKey(project);
-      await a.insertKey(key, makeVersion(key.id), 1000);
-      const lookup = () => a.getKeyWithVersion(project.id, key.id);
-
-      const first = await lookup();
-      await nextTurn();
-      expect(await lookup()).toBe(first); // the same object: served from the cache
-      expect(Object.isFrozen(first?.key)).toBe(true);
-
-      await b.updateKey(project.id, key.id, { states: ["enabled"] }, { state: "disabled" });
-      await nextTurn();
-      expect((await lookup())?.key.state).toBe("disabled");
-
-      await b.addKeyVersion(project.id, makeVersion(key.id, 2), {});
-      await nextTurn();
-      expect((await lookup())?.version.version).toBe(2);
-      expect((await a.getKeyWithVersion(project.id, key.id, 1))?.version.version).toBe(1);
-
-      // Triggers, not code paths: a write that bypasses the store invalidates as well.
-      const raw = new BetterSqlite3(file);
-      raw.prepare("update keys set description = 'changed by hand' where id = ?").run(key.id);
-      raw.close();
-      await nextTurn();
-      expect((await lookup())?.key.description).toBe("changed by hand");
-
-      // This store's own write is seen within the same turn.
-      const cached = await lookup();
-      await a.updateKey(project.id, key.id, {}, { description: "mine" });
-      const after = await lookup();
-      expect(after).not.toBe(cached);
-      expect(after?.key.description).toBe("mine");
     }));
 });
 

@@ -19,6 +19,8 @@ export interface StoreHarness {
   open(): Promise<FullStore>;
   /** Reads the database directly, to check what the store hides (wiped material). */
   raw(sqlText: string, params: unknown[]): Promise<Array<Record<string, unknown>>>;
+  /** Writes to the database directly, past every store. */
+  exec(sqlText: string, params: unknown[]): Promise<void>;
   /** The placeholder of the n-th (1-based) parameter in `raw`'s SQL. */
   param(n: number): string;
   cleanup(): Promise<void>;
@@ -303,6 +305,41 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreHa
           await second.close();
         }
         expect((await store.listKeys(project.id, list({}), [])).total).toBe(4);
+      });
+    });
+
+    describe("key cache", () => {
+      it("answers a repeated lookup from memory until any connection changes a key or a version", async () => {
+        const other = await harness.open(); // another process's store on the same database
+        try {
+          const project = await newProject();
+          const key = await newKey(project);
+          const lookup = () => store.getKeyWithVersion(project.id, key.id);
+
+          const first = await lookup();
+          expect(await lookup()).toBe(first); // the same object: served from the cache
+          expect(Object.isFrozen(first?.key)).toBe(true);
+
+          // Another process's change is seen by the first lookup asked for after it returned.
+          await other.updateKey(project.id, key.id, { states: ["enabled"] }, { state: "disabled" });
+          expect((await lookup())?.key.state).toBe("disabled");
+
+          await other.addKeyVersion(project.id, makeVersion(key.id, 2), {});
+          expect((await lookup())?.version.version).toBe(2);
+          expect((await store.getKeyWithVersion(project.id, key.id, 1))?.version.version).toBe(1);
+
+          // Triggers, not code paths: a write that bypasses every store invalidates as well.
+          await harness.exec(
+            `update keys set description = 'changed by hand' where id = ${harness.param(1)}`,
+            [key.id],
+          );
+          expect((await lookup())?.key.description).toBe("changed by hand");
+
+          await store.updateKey(project.id, key.id, {}, { description: "mine" });
+          expect((await lookup())?.key.description).toBe("mine");
+        } finally {
+          await other.close();
+        }
       });
     });
 
