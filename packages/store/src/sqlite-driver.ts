@@ -263,7 +263,7 @@ class SqliteDriver implements Driver {
 }
 
 /** An inline `fdatasync` slower than this sends the next syncs to the thread pool. */
-export const SLOW_SYNC_MS = 2;
+const SLOW_SYNC_MS = 2;
 /** How many syncs go to the thread pool after a slow inline one, before inline is tried again. */
 const SLOW_SYNC_BACKOFF = 64;
 
