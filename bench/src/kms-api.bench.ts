@@ -6,6 +6,7 @@
  *   pnpm bench            (from the repository root; builds first)
  *   BENCH_SECONDS=10 BENCH_ROUNDS=3 BENCH_CONNECTIONS=64 BENCH_WORKERS=2 pnpm bench
  *   BENCH_DATABASE_URL=postgres://127.0.0.1:5432/kms_bench pnpm bench   (adds runs on PostgreSQL)
+ *   BENCH_LATENCY_SECONDS=3 pnpm bench   (the one-connection latency pass; 0 leaves it out)
  *
  * Every server runs in its own process (autocannon, in this process, shares no event loop with
  * them) and all are started first; then each round measures every run once, every other round in
@@ -15,10 +16,13 @@
  * since on a small machine the two share the cores and that sum bounds the rate. The KMS runs use
  * KMS_WORKERS=BENCH_WORKERS (2 by default: one per core of the machine the figures in
  * BENCHMARKS.md come from); encrypt-data is also measured with one process, metered and not.
+ * Last, each run's latency for a lone caller: one connection, one request at a time
+ * (BENCH_LATENCY_SECONDS each), where batching cannot hide what a request waits for.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { Agent, request } from "node:http";
 import { createServer } from "node:net";
 import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -30,6 +34,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const WORKERS = process.env.BENCH_WORKERS ?? "2";
+/** Seconds of sequential requests on one connection per run, for the latency of a lone caller. */
+const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 3);
 /** An empty PostgreSQL database to also measure encrypt-data on (each server makes its own project in it). */
 const DATABASE_URL = process.env.BENCH_DATABASE_URL;
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -135,6 +141,54 @@ async function measure(run: Run): Promise<Figures> {
       (figures.errors || figures.non2xx ? `  (errors ${figures.errors}, non-2xx ${figures.non2xx})` : ""),
   );
   return figures;
+}
+
+/** One request over the agent's single kept-alive connection; resolves with the status once the body is read. */
+function once(agent: Agent, options: autocannon.Options): Promise<number> {
+  const url = new URL(options.url);
+  return new Promise((ok, fail) => {
+    const req = request(
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: `${url.pathname}${url.search}`,
+        method: options.method ?? "GET",
+        headers: options.headers,
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => ok(res.statusCode ?? 0));
+      },
+    );
+    req.on("error", fail);
+    req.end(options.body);
+  });
+}
+
+/**
+ * The latency a lone caller sees: one connection, each request sent when the previous answer has
+ * arrived, for LATENCY_SECONDS (after 200 warm-up requests). autocannon reports whole milliseconds,
+ * too coarse here, so this times each request itself.
+ */
+async function latency(run: Run): Promise<{ p50: number; p90: number; p99: number; count: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    for (let i = 0; i < 200; i++) await once(agent, run.options);
+    const times: number[] = [];
+    const end = performance.now() + LATENCY_SECONDS * 1000;
+    while (performance.now() < end) {
+      const started = performance.now();
+      const status = await once(agent, run.options);
+      if (status >= 300) throw new Error(`${run.name} answered ${status}`);
+      times.push((performance.now() - started) * 1000);
+    }
+    times.sort((a, b) => a - b);
+    const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!;
+    return { p50: at(0.5), p90: at(0.9), p99: at(0.99), count: times.length };
+  } finally {
+    agent.destroy();
+  }
 }
 
 const median = (xs: number[]): number => {
@@ -330,6 +384,17 @@ async function main() {
       `\nCPU budget: ${cores} cores / 20,000 requests/s = ${((cores * 1e6) / 20_000).toFixed(0)} µs per request for server and autocannon together;` +
         `\n  encrypt-data, metered, used ${encCpu.toFixed(0)} µs (server ${m[2]!.serverUs.toFixed(0)}, autocannon ${m[2]!.clientUs.toFixed(0)}):` +
         ` at most ${Math.round((cores * 1e6) / encCpu)} requests/s with every core busy.`,
+    );
+  }
+
+  if (LATENCY_SECONDS <= 0) return;
+  console.log(
+    `\nlatency of a lone caller: one connection, sequential requests, ${LATENCY_SECONDS} s per run`,
+  );
+  for (const run of runs) {
+    const l = await latency(run);
+    console.log(
+      `  ${run.name.padEnd(44)} p50 ${us(l.p50)} µs  p90 ${us(l.p90)} µs  p99 ${us(l.p99)} µs  (${l.count} requests)`,
     );
   }
 }
