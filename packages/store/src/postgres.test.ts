@@ -1,10 +1,10 @@
-import { CompiledQuery } from "kysely";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { openPostgresStore, writeInOneRoundTrip } from "./postgres.js";
+import { openPostgresStore } from "./postgres.js";
 import { describeStoreContract, makeKey, makeProject, makeVersion } from "./store.contract.js";
 import type { FullStore } from "./store.js";
 import { createTestDatabase, postgresRequired, postgresUnreachable } from "./testing/index.js";
+import { RECORD_USAGE_FUNCTION } from "./usage-writes.js";
 
 const reason = await postgresUnreachable();
 const required = postgresRequired();
@@ -40,20 +40,29 @@ if (reason && required) {
     };
   });
 
-  describe("PostgreSQL key epoch", () => {
-    /** A store on a fresh database and a plain pool on it; both closed and the database dropped afterwards. */
-    async function withStore(run: (store: FullStore, raw: pg.Pool) => Promise<void>): Promise<void> {
-      const database = await createTestDatabase("kms_cache");
-      const store = await openPostgresStore(database.url, { maxConnections: 4 });
-      const raw = new pg.Pool({ connectionString: database.url, max: 1 });
-      try {
-        await run(store, raw);
-      } finally {
-        await Promise.all([store.close(), raw.end()]);
-        await database.drop();
-      }
+  /**
+   * A store on a fresh database and a plain pool on it; both closed and the database dropped
+   * afterwards. `reopen` opens another store on the same database (closed afterwards too).
+   */
+  async function withStore(
+    run: (store: FullStore, raw: pg.Pool, reopen: () => Promise<FullStore>) => Promise<void>,
+  ): Promise<void> {
+    const database = await createTestDatabase("kms_pg");
+    const stores = [await openPostgresStore(database.url, { maxConnections: 4 })];
+    const raw = new pg.Pool({ connectionString: database.url, max: 1 });
+    const reopen = async () => {
+      stores.push(await openPostgresStore(database.url, { maxConnections: 4 }));
+      return stores.at(-1)!;
+    };
+    try {
+      await run(stores[0]!, raw, reopen);
+    } finally {
+      await Promise.all([...stores.map((s) => s.close()), raw.end()]);
+      await database.drop();
     }
+  }
 
+  describe("PostgreSQL key epoch", () => {
     it("moves the epoch when a key changes, not when one is created", () =>
       withStore(async (a, raw) => {
         const epoch = async () => Number((await raw.query("select value from key_epoch")).rows[0].value);
@@ -84,37 +93,72 @@ if (reason && required) {
       }));
   });
 
-  describe("PostgreSQL one-round-trip writes (the metering flush)", () => {
-    async function withTable(run: (pool: pg.Pool, rows: () => Promise<string[]>) => Promise<void>) {
-      const database = await createTestDatabase("kms_flush");
-      const pool = new pg.Pool({ connectionString: database.url, max: 2 });
-      try {
-        await pool.query("create table t (v text not null)");
-        await run(pool, async () => (await pool.query("select v from t order by v")).rows.map((r) => r.v));
-      } finally {
-        await pool.end();
-        await database.drop();
-      }
-    }
-    const insert = (values: unknown[]) =>
-      CompiledQuery.raw(
-        "insert into t (v) select j.value ->> 0 from json_array_elements(cast($1 as json)) as j(value)",
-        [JSON.stringify(values.map((v) => [v]))],
-      );
+  describe("PostgreSQL metering flush function", () => {
+    const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+    const countOf = (projectId: string, domainId: string, keyId: string, count: number) => ({
+      projectId,
+      domainId,
+      keyId,
+      principalId: "u-1",
+      operation: "encrypt-data" as const,
+      hour,
+      count,
+    });
+    const functionRow = async (raw: pg.Pool) =>
+      (
+        await raw.query("select oid, xmin::text as xmin, prosrc from pg_proc where proname = $1", [
+          RECORD_USAGE_FUNCTION.name,
+        ])
+      ).rows;
 
-    it("carries each statement's parameter exactly, whatever characters it holds", () =>
-      withTable(async (pool, rows) => {
-        const awkward = ["it's", "back\\slash", "$& $1 $$ $'", "new\nline", "ünïcödé"];
-        await writeInOneRoundTrip(pool, [insert(awkward.slice(0, 2)), insert(awkward.slice(2))]);
-        expect(await rows()).toEqual([...awkward].sort());
+    it("is installed once, and reinstalled by the next store that finds another version", () =>
+      withStore(async (store, raw, reopen) => {
+        const installed = await functionRow(raw);
+        expect(installed).toHaveLength(1);
+        expect(installed[0].prosrc).toBe(RECORD_USAGE_FUNCTION.body);
+        await reopen();
+        expect(await functionRow(raw)).toEqual(installed); // not replaced: the same row version
+
+        // Another version (here one that writes nothing) is replaced by the next store to open.
+        const args = Array.from({ length: RECORD_USAGE_FUNCTION.arity }, () => "json").join(", ");
+        await raw.query(`drop function ${RECORD_USAGE_FUNCTION.name}(${args})`);
+        await raw.query(
+          `create function ${RECORD_USAGE_FUNCTION.name}(${args}) returns void language plpgsql as $$ begin end $$`,
+        );
+        const project = makeProject();
+        await store.insertProject(project);
+        const key = makeKey(project);
+        await store.insertKey(key, makeVersion(key.id), 1000);
+        const other = await reopen();
+        await other.recordUsage([countOf(project.id, project.domainId, key.id, 4)], []);
+        expect(await other.sumUsage({ keyId: key.id })).toBe(4);
+        expect((await functionRow(raw))[0].prosrc).toBe(RECORD_USAGE_FUNCTION.body);
       }));
 
-    it("writes all of its statements or none", () =>
-      withTable(async (pool, rows) => {
-        await expect(writeInOneRoundTrip(pool, [insert(["first"]), insert([null])])).rejects.toThrow();
-        expect(await rows()).toEqual([]);
-        await writeInOneRoundTrip(pool, [insert(["first"]), insert(["second"])]);
-        expect(await rows()).toEqual(["first", "second"]);
+    it("writes all of a flush's rows or none", () =>
+      withStore(async (store, raw) => {
+        const project = makeProject();
+        await store.insertProject(project);
+        const key = makeKey(project);
+        await store.insertKey(key, makeVersion(key.id), 1000);
+        const rows = (count: unknown) =>
+          Array.from({ length: RECORD_USAGE_FUNCTION.arity }, (_, i) =>
+            i === 0
+              ? JSON.stringify([
+                  [project.id, project.domainId, key.id, "u-1", "encrypt-data", hour.getTime(), 1],
+                ])
+              : // the last rollup (usage_key_principal): project, key, principal, operation, count, hour
+                i === RECORD_USAGE_FUNCTION.arity - 2
+                ? JSON.stringify([[project.id, key.id, "u-1", "encrypt-data", count, hour.getTime()]])
+                : "[]",
+          );
+        const call = `select ${RECORD_USAGE_FUNCTION.name}(${rows(1)
+          .map((_, i) => `$${i + 1}`)
+          .join(", ")})`;
+        await expect(raw.query(call, rows("not a number"))).rejects.toThrow();
+        expect(await store.sumUsage({ keyId: key.id })).toBe(0);
+        await raw.query(call, rows(1));
+        expect(await store.sumUsage({ keyId: key.id })).toBe(1);
       }));
   });
 }

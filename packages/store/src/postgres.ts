@@ -3,6 +3,7 @@ import pg from "pg";
 import { createKeyCache, type KeyLookup, type KeyWithVersion, perTurn } from "./key-cache.js";
 import type { Database } from "./schema.js";
 import { createKyselyStore, type FullStore } from "./store.js";
+import { RECORD_USAGE_FUNCTION } from "./usage-writes.js";
 
 const INT8_OID = 20;
 
@@ -27,10 +28,11 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   pool.on("error", () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const store = createKyselyStore(db, "postgres", {
-    write: (statements) => writeInOneRoundTrip(pool, statements),
+    write: (statements) => writePrepared(pool, statements),
   });
   try {
     await store.migrate();
+    await installRecordUsage(pool);
   } catch (error) {
     await store.close();
     throw error;
@@ -57,26 +59,53 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   };
 }
 
+/** Serializes installs of the flush function by stores opening at once (any constant of our own). */
+const INSTALL_LOCK = 7_301_221_115_001;
+
 /**
- * The metering flush's statements as one simple-protocol query: PostgreSQL runs the statements of
- * one Query message as a single implicit transaction (all or none), so the batch costs one round
- * trip instead of one per statement plus BEGIN and COMMIT. The simple protocol takes no bound
- * parameters; each statement's one parameter, a JSON text the store built, goes in as a literal.
+ * Installs the metering flush's function (RECORD_USAGE_FUNCTION) unless the database already holds
+ * this very version of it. It belongs to the code, not to a migration, so a store always writes
+ * with the statements it was built with.
  */
-export async function writeInOneRoundTrip(
-  pool: pg.Pool,
-  statements: readonly CompiledQuery[],
-): Promise<void> {
-  const text = statements
-    .map((statement) => {
-      const [parameter, ...more] = statement.parameters;
-      if (more.length > 0 || (parameter !== undefined && typeof parameter !== "string")) {
-        throw new Error("a one-round-trip write takes statements with at most one text parameter");
-      }
-      return parameter === undefined
-        ? statement.sql
-        : statement.sql.replaceAll("$1", () => pg.escapeLiteral(parameter));
-    })
-    .join(";\n");
-  await pool.query(text);
+async function installRecordUsage(pool: pg.Pool): Promise<void> {
+  const { name, arity, body, create } = RECORD_USAGE_FUNCTION;
+  const client = await pool.connect();
+  try {
+    await client.query("begin");
+    await client.query("select pg_advisory_xact_lock($1)", [INSTALL_LOCK]);
+    const { rows } = await client.query<{ prosrc: string }>(
+      "select prosrc from pg_proc where proname = $1 and pronargs = $2 and pronamespace = current_schema()::regnamespace",
+      [name, arity],
+    );
+    if (rows[0]?.prosrc !== body) {
+      // Dropped first: CREATE OR REPLACE cannot rename parameters. Other sessions keep seeing the
+      // old version until this transaction commits.
+      await client.query(`drop function if exists ${name}(${Array(arity).fill("json").join(", ")})`);
+      await client.query(create);
+    }
+    await client.query("commit");
+  } catch (error) {
+    await client.query("rollback").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Prepared statement names by SQL text: pg prepares a named statement once per connection. */
+const preparedNames = new Map<string, string>();
+
+/**
+ * The metering flush, one statement in its own implicit transaction, sent as a named prepared
+ * statement so that the server does not parse it again on every flush.
+ */
+async function writePrepared(pool: pg.Pool, statements: readonly CompiledQuery[]): Promise<void> {
+  if (statements.length !== 1) throw new Error("the PostgreSQL flush is one statement");
+  const [{ sql, parameters }] = statements as [CompiledQuery];
+  let name = preparedNames.get(sql);
+  if (!name) {
+    name = `kms_flush_${preparedNames.size + 1}`;
+    preparedNames.set(sql, name);
+  }
+  await pool.query({ name, text: sql, values: [...parameters] });
 }

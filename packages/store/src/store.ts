@@ -52,7 +52,7 @@ import {
 } from "./rows.js";
 import type { Database, KeysTable, SqlDialect } from "./schema.js";
 import { bindable, slot } from "./templates.js";
-import { usageWrites } from "./usage-writes.js";
+import { usageFlush } from "./usage-writes.js";
 
 /** The PostgreSQL advisory lock that orders audit sequence numbers (any constant, unique to this use). */
 const AUDIT_SEQ_LOCK = 0x6b6d_7361;
@@ -109,6 +109,7 @@ export interface DirectReader {
  * Runs compiled write statements as one transaction outside Kysely's executor, resolving once it is
  * durable. SQLite passes one that runs them synchronously on the writer connection: the metering
  * flush is a handful of constant statements, and Kysely's per-statement promises cost more than they do.
+ * PostgreSQL passes one that sends its one statement (a function call) as a named prepared statement.
  */
 export type DirectWriter = (statements: readonly CompiledQuery[]) => Promise<void>;
 
@@ -135,7 +136,7 @@ export function createKyselyStore(
 
   /** Row lock for read-check-write transactions; SQLite's BEGIN IMMEDIATE already serialises writers. */
   const forUpdate = <O>(q: SelectQueryBuilder<Database, keyof Database, O>) => (isPg ? q.forUpdate() : q);
-  const usage = usageWrites(dialect);
+  const flushWrites = usageFlush(dialect);
 
   // The hot paths, compiled once.
   const credentialQuery = bindable<{ accessKey: string }>(
@@ -715,23 +716,9 @@ export function createKyselyStore(
 
     async recordUsage(counts, audits) {
       if (counts.length === 0 && audits.length === 0) return;
-      const rollups = aggregate(counts);
-      const lastUsed = lastUsedByKey(counts, audits);
-      // One statement per table, rows as a JSON parameter (see usage-writes.ts); sorted rows keep
-      // PostgreSQL's row locks in one order across concurrent batches.
-      const writes = (
-        [
-          [usage.lockKeys, lastUsed],
-          [usage.hourly, rollups.hourly],
-          [usage.daily, rollups.daily],
-          [usage.monthly, rollups.monthly],
-          [usage.keyMonthly, rollups.keyMonthly],
-          [usage.principalMonthly, rollups.principalMonthly],
-          [usage.domainDaily, rollups.domainDaily],
-          [usage.keyPrincipal, rollups.keyPrincipal],
-          [usage.lastUsed, lastUsed],
-        ] as const
-      ).flatMap(([write, rows]) => (write && rows.length > 0 ? [write(rows)] : []));
+      // One statement per table, or one function call on PostgreSQL (see usage-writes.ts); sorted
+      // rows keep PostgreSQL's row locks in one order across concurrent batches.
+      const writes = flushWrites({ ...aggregate(counts), lastUsed: lastUsedByKey(counts, audits) });
       // The crypto calls' batches: counts only, no audit sequence to read.
       if (direct.write && audits.length === 0) return direct.write(writes);
       await db.transaction().execute(async (trx) => {
@@ -1048,12 +1035,9 @@ const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 const feedCursor = (seq: number): string => encodeCursor({ sort: "feed", value: seq, id: "" });
 
 /**
- * Sums a batch per row of each table before writing: fewer rows, and PostgreSQL refuses an
- * upsert that touches one row twice. Rows are sorted so every batch locks them in the same order.
- */
-/**
- * The batch's counts summed per row of each usage table, as value tuples in usageWrites' column
- * order, each list sorted by its primary key.
+ * The batch's counts summed per row of each usage table, as value tuples in the column order of
+ * usage-writes.ts, each list sorted by its primary key: fewer rows, PostgreSQL refuses an upsert
+ * that touches one row twice, and every batch locks rows in the same order.
  */
 function aggregate(counts: readonly TUsageCount[]) {
   const tables = {
