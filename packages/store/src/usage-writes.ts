@@ -181,6 +181,10 @@ export const RECORD_USAGE_FUNCTION = (() => {
   };
 })();
 
+/**
+ * The metering flush's writes for a dialect, built once: constant statements that skip Kysely's
+ * build and compile (which cost more than the writes) and that every flush prepares only once.
+ */
 export function usageFlush(dialect: SqlDialect): UsageFlush {
   if (dialect === "postgres") {
     const { name, arity } = RECORD_USAGE_FUNCTION;
