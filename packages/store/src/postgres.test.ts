@@ -4,7 +4,7 @@ import { openPostgresStore } from "./postgres.js";
 import { describeStoreContract, makeKey, makeProject, makeVersion } from "./store.contract.js";
 import type { FullStore } from "./store.js";
 import { createTestDatabase, postgresRequired, postgresUnreachable } from "./testing/index.js";
-import { RECORD_USAGE_FUNCTION } from "./usage-writes.js";
+import { RECORD_USAGE_FUNCTION, usageFlush } from "./usage-writes.js";
 
 /**
  * A plain pool for the tests' own queries. pool.end() resolves before its connections have closed,
@@ -131,11 +131,9 @@ if (reason && required) {
         expect(await functionRow(raw)).toEqual(installed); // not replaced: the same row version
 
         // Another version (here one that writes nothing) is replaced by the next store to open.
-        const args = Array.from({ length: RECORD_USAGE_FUNCTION.arity }, () => "json").join(", ");
-        await raw.query(`drop function ${RECORD_USAGE_FUNCTION.name}(${args})`);
-        await raw.query(
-          `create function ${RECORD_USAGE_FUNCTION.name}(${args}) returns void language plpgsql as $$ begin end $$`,
-        );
+        const { signature } = RECORD_USAGE_FUNCTION;
+        await raw.query(`drop function ${signature}`);
+        await raw.query(`create function ${signature} returns void language plpgsql as $$ begin end $$`);
         const project = makeProject();
         await store.insertProject(project);
         const key = makeKey(project);
@@ -152,23 +150,23 @@ if (reason && required) {
         await store.insertProject(project);
         const key = makeKey(project);
         await store.insertKey(key, makeVersion(key.id), 1000);
-        const rows = (count: unknown) =>
-          Array.from({ length: RECORD_USAGE_FUNCTION.arity }, (_, i) =>
-            i === 0
-              ? JSON.stringify([
-                  [project.id, project.domainId, key.id, "u-1", "encrypt-data", hour.getTime(), 1],
-                ])
-              : // the last rollup (usage_key_principal): project, key, principal, operation, count, hour
-                i === RECORD_USAGE_FUNCTION.arity - 2
-                ? JSON.stringify([[project.id, key.id, "u-1", "encrypt-data", count, hour.getTime()]])
-                : "[]",
-          );
-        const call = `select ${RECORD_USAGE_FUNCTION.name}(${rows(1)
-          .map((_, i) => `$${i + 1}`)
-          .join(", ")})`;
-        await expect(raw.query(call, rows("not a number"))).rejects.toThrow();
+        // The flush the store would send, with one bad value in the last rollup it writes.
+        const flush = (count: unknown) => {
+          const [call] = usageFlush("postgres")({
+            hourly: [[project.id, project.domainId, key.id, "u-1", "encrypt-data", hour.getTime(), 1]],
+            daily: [],
+            monthly: [],
+            keyMonthly: [],
+            principalMonthly: [],
+            domainDaily: [],
+            keyPrincipal: [[project.id, key.id, "u-1", "encrypt-data", count, hour.getTime()]],
+            lastUsed: [],
+          });
+          return raw.query(call!.sql, [...call!.parameters]);
+        };
+        await expect(flush("not a number")).rejects.toThrow();
         expect(await store.sumUsage({ keyId: key.id })).toBe(0);
-        await raw.query(call, rows(1));
+        await flush(1);
         expect(await store.sumUsage({ keyId: key.id })).toBe(1);
       }));
   });

@@ -68,7 +68,7 @@ const INSTALL_LOCK = 7_301_221_115_001;
  * with the statements it was built with.
  */
 async function installRecordUsage(pool: pg.Pool): Promise<void> {
-  const { name, arity, body, create } = RECORD_USAGE_FUNCTION;
+  const { name, arity, body, signature, create } = RECORD_USAGE_FUNCTION;
   const client = await pool.connect();
   try {
     await client.query("begin");
@@ -80,7 +80,7 @@ async function installRecordUsage(pool: pg.Pool): Promise<void> {
     if (rows[0]?.prosrc !== body) {
       // Dropped first: CREATE OR REPLACE cannot rename parameters. Other sessions keep seeing the
       // old version until this transaction commits.
-      await client.query(`drop function if exists ${name}(${Array(arity).fill("json").join(", ")})`);
+      await client.query(`drop function if exists ${signature}`);
       await client.query(create);
     }
     await client.query("commit");

@@ -173,6 +173,8 @@ export const RECORD_USAGE_FUNCTION = (() => {
   return {
     name,
     arity: parameters.length,
+    /** The function's identity for DROP FUNCTION: its name and argument types. */
+    signature: `${name}(${parameters.map(() => "json").join(", ")})`,
     /** The function's source, as pg_proc.prosrc holds it. */
     body,
     create:
