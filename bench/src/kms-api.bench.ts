@@ -1,6 +1,7 @@
 /**
  * Data-plane benchmark: the machine's HTTP ceiling, the KMS server's own no-op route, and
- * encrypt-data of 256 bytes (signed, metered / not metered / in one process), measured in one run
+ * encrypt-data of 256 bytes (signed, metered / not metered / in one process / with the metering
+ * journal synced before each answer, KMS_METERING_SYNC=batch), measured in one run
  * so that the ratios compare like with like on a noisy machine.
  *
  *   pnpm bench            (from the repository root; builds first)
@@ -299,6 +300,7 @@ async function main() {
   const unmetered = await kmsServer({ KMS_METERING: "off" });
   const single = await kmsServer({ KMS_WORKERS: "1" });
   const singleUnmetered = await kmsServer({ KMS_WORKERS: "1", KMS_METERING: "off" });
+  const syncedPerBatch = await kmsServer({ KMS_METERING_SYNC: "batch" });
   const encrypt = async (server: Awaited<ReturnType<typeof kmsServer>>) => ({
     pid: server.pid,
     options: await encryptOptions(server),
@@ -321,6 +323,7 @@ async function main() {
     { name: "encrypt-data 256 B, signed, metering off", ...(await encrypt(unmetered)) },
     { name: "encrypt-data, metered, one process", ...(await encrypt(single)) },
     { name: "encrypt-data, metering off, one process", ...(await encrypt(singleUnmetered)) },
+    { name: "encrypt-data, metered, synced per batch", ...(await encrypt(syncedPerBatch)) },
   ];
   if (DATABASE_URL) {
     const onPostgres = { KMS_DATABASE_URL: DATABASE_URL };
@@ -352,7 +355,15 @@ async function main() {
   });
   for (const f of m) console.log(`  ${line(f.name, f)}`);
 
-  const [http, noop, enc, encOff, encSingle, encSingleOff] = runs as [Run, Run, Run, Run, Run, Run];
+  const [http, noop, enc, encOff, encSingle, encSingleOff, encBatch] = runs as [
+    Run,
+    Run,
+    Run,
+    Run,
+    Run,
+    Run,
+    Run,
+  ];
   const rps = (run: Run) => median(run.rounds.map((f) => f.rps));
   /** a/b of the medians, and the median of a/b within each round (both runs measured minutes apart at most). */
   const ratio = (a: Run, b: Run) => ({
@@ -373,6 +384,7 @@ async function main() {
   show("encrypt-data / node:http", ratio(enc, http));
   console.log(`  metering overhead               ${overhead(enc, encOff)}   target ≤ 5 %`);
   console.log(`  metering overhead, one process  ${overhead(encSingle, encSingleOff)}`);
+  console.log(`  … synced per batch              ${overhead(encBatch, encOff)}`);
   show(`${WORKERS} workers / one process`, ratio(enc, encSingle));
   console.log(`  encrypt-data requests/s         ${rps(enc)}   target ≥ 20,000`);
 

@@ -43,7 +43,8 @@ const CRYPTO_LOOPS = 10;
 
 const defer = cleanupAfterAll();
 
-// With KMS_WORKERS=2 the SIGKILL hits the primary, the one writer of usage; its workers exit with it.
+// With KMS_WORKERS=2 the SIGKILL hits the primary; its workers exit with it, leaving their metering
+// journals unfolded, as the one process does with KMS_WORKERS=1 (opening a store folds them).
 describe.each([1, 2])("kill -9 during a burst (SQLite, %i worker process(es))", (workers) => {
   it("when the server is SIGKILLed mid-burst, then counts lie between acknowledged and sent, and acknowledged keys and ciphertexts survive", async () => {
     const env = { KMS_WORKERS: String(workers) };

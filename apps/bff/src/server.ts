@@ -77,7 +77,9 @@ export async function serve(
   kms: EmbeddedConfig = readConfig(),
   log: Log = jsonLog,
 ): Promise<RunningBff> {
-  const embedded = await openEmbedded(kms, (line) => process.stderr.write(`${line}\n`));
+  const embedded = await openEmbedded(kms, (line) => process.stderr.write(`${line}\n`), {
+    meteringJournal: "bff",
+  });
   const { store } = embedded;
   const app = createApp({
     engine: embedded.engine,

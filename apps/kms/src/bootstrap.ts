@@ -13,7 +13,7 @@ import {
   systemClock,
   systemRandom,
 } from "@kms/engine";
-import { type FullStore, openStore } from "@kms/store";
+import { type FullStore, type MeteringSync, openStore } from "@kms/store";
 import type { FastifyInstance } from "fastify";
 import { createKmsApi } from "./app.js";
 
@@ -28,6 +28,8 @@ export interface EmbeddedConfig {
   rootKey?: string;
   logLevel?: string;
   metering: boolean;
+  /** When the embedded store's metering journals reach the disk (KMS_METERING_SYNC; see usage-journal.ts). */
+  meteringSync: MeteringSync;
   /** HTTP worker processes for `serve` (KMS_WORKERS; "auto" is one per CPU). 1 serves in-process. */
   workers: number;
   region: string;
@@ -41,8 +43,7 @@ export class ConfigError extends Error {
 
 /**
  * Reads KMS_DATA_DIR, KMS_HOST, KMS_PORT, KMS_DATABASE_URL, KMS_ROOT_KEY, KMS_LOG, KMS_METERING,
- * KMS_WORKERS and
- * the pricing overrides (KMS_PRICING_FILE, KMS_PRICE_KEY_VERSION_HOURLY, KMS_FREE_REQUESTS,
+ * KMS_METERING_SYNC, KMS_WORKERS and the pricing overrides (KMS_PRICING_FILE, KMS_PRICE_KEY_VERSION_HOURLY, KMS_FREE_REQUESTS,
  * KMS_PRICE_PER_10K_REQUESTS, KMS_CURRENCY).
  * A relative data directory is resolved against where the user ran the command: pnpm runs the
  * app's start script in apps/kms but sets INIT_CWD to the directory it was invoked from.
@@ -63,6 +64,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): EmbeddedConfig
   if (!["on", "off", "true", "false", "1", "0"].includes(metering)) {
     throw new ConfigError(`KMS_METERING must be on or off, got "${env.KMS_METERING}"`);
   }
+  const meteringSync = env.KMS_METERING_SYNC || "interval";
+  if (meteringSync !== "interval" && meteringSync !== "batch") {
+    throw new ConfigError(`KMS_METERING_SYNC must be interval or batch, got "${meteringSync}"`);
+  }
   return {
     dataDir: path.resolve(base, env.KMS_DATA_DIR || ".data"),
     host: env.KMS_HOST || "127.0.0.1",
@@ -71,6 +76,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): EmbeddedConfig
     rootKey: env.KMS_ROOT_KEY || undefined,
     logLevel: env.KMS_LOG || undefined,
     metering: ["on", "true", "1"].includes(metering),
+    meteringSync,
     workers,
     region: "local-1",
     pricing: readPricing(env),
@@ -196,13 +202,22 @@ export interface Embedded {
 /**
  * Opens the data directory: root key, store (SQLite file or PostgreSQL), engine, and on first start
  * a provisioned "default" project whose credentials go to credentials.json. Later starts reuse it.
+ * A process that serves requests names its metering journal (`meteringJournal`, one per process:
+ * "kms", "worker-1", "bff"); without one, its counts go straight to the database.
  */
-export async function openEmbedded(config: EmbeddedConfig, log: Log = console.error): Promise<Embedded> {
+export async function openEmbedded(
+  config: EmbeddedConfig,
+  log: Log = console.error,
+  options: { meteringJournal?: string } = {},
+): Promise<Embedded> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const rootKey = createRootKey(loadRootKey(config, log));
   const store = await openStore({
     databaseUrl: config.databaseUrl,
     sqliteFile: path.join(config.dataDir, "kms.sqlite"),
+    ...(options.meteringJournal
+      ? { meteringJournal: { name: options.meteringJournal, sync: config.meteringSync } }
+      : {}),
   });
   let engine: KmsEngine | undefined;
   try {
@@ -286,7 +301,7 @@ export interface ServeOptions {
 /** The embedded default: opens the data directory, listens, runs housekeeping timers. */
 export async function serve(config: EmbeddedConfig, opts: ServeOptions = {}): Promise<Server> {
   const log = opts.log ?? console.error;
-  const embedded = await openEmbedded(config, log);
+  const embedded = await openEmbedded(config, log, { meteringJournal: "kms" });
   const { engine } = embedded;
   const app = createKmsApi({ engine, logLevel: config.logLevel });
   let address: string;

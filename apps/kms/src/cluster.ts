@@ -19,6 +19,7 @@ import {
  */
 
 const SHUTDOWN = "kms-shutdown";
+const WORKER_SLOT = "KMS_WORKER_SLOT";
 
 const CRASH_WINDOW_MS = 60_000;
 const MAX_RESTART_DELAY_MS = 30_000;
@@ -55,8 +56,9 @@ export async function servePrimary(config: EmbeddedConfig, opts: ServeOptions = 
   let deaths: number[] = [];
   const pendingRestarts = new Set<NodeJS.Timeout>();
 
-  const fork = () => {
-    const worker = cluster.fork();
+  // A replacement takes the slot of the worker it replaces, and with it that worker's metering journal.
+  const fork = (slot: number) => {
+    const worker = cluster.fork({ [WORKER_SLOT]: String(slot) });
     worker.on("listening", (address) => {
       listening.add(worker);
       if (!announced && listening.size === config.workers) {
@@ -85,7 +87,7 @@ export async function servePrimary(config: EmbeddedConfig, opts: ServeOptions = 
       );
       const timer = setTimeout(() => {
         pendingRestarts.delete(timer);
-        fork();
+        fork(slot);
       }, delay);
       pendingRestarts.add(timer);
     });
@@ -108,7 +110,7 @@ export async function servePrimary(config: EmbeddedConfig, opts: ServeOptions = 
     await embedded.close();
   };
 
-  for (let i = 0; i < config.workers; i++) fork();
+  for (let slot = 1; slot <= config.workers; slot++) fork(slot);
   try {
     return { endpoint: await started, close };
   } catch (e) {
@@ -119,7 +121,9 @@ export async function servePrimary(config: EmbeddedConfig, opts: ServeOptions = 
 
 /** A worker: the HTTP API over the shared store, stopped by the primary. */
 export async function serveWorker(config: EmbeddedConfig): Promise<void> {
-  const embedded = await openEmbedded(config, () => {});
+  const embedded = await openEmbedded(config, () => {}, {
+    meteringJournal: `worker-${process.env[WORKER_SLOT] ?? process.pid}`,
+  });
   const app = createKmsApi({ engine: embedded.engine, logLevel: config.logLevel });
   const shutdown = async () => {
     await app.close(); // lets the requests in flight finish (and their counts flush)

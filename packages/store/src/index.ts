@@ -1,16 +1,26 @@
 import { openPostgresStore } from "./postgres.js";
 import { openSqliteStore } from "./sqlite.js";
 import type { FullStore } from "./store.js";
+import type { JournalOptions } from "./usage-journal.js";
 
 export { openPostgresStore, type PostgresStoreOptions } from "./postgres.js";
 export { openSqliteStore, type SqliteStoreOptions } from "./sqlite.js";
 export type { FullStore } from "./store.js";
+export { type JournalOptions, journalDirectory, type MeteringSync } from "./usage-journal.js";
 
 export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//.test(url);
 
-/** PostgreSQL when `databaseUrl` is a postgres:// or postgresql:// URL, else the SQLite file. */
-export function openStore(opts: { databaseUrl?: string; sqliteFile: string }): Promise<FullStore> {
+/**
+ * PostgreSQL when `databaseUrl` is a postgres:// or postgresql:// URL, else the SQLite file, with
+ * `meteringJournal` as this process's metering journal (SQLite only: PostgreSQL's server takes
+ * concurrent writers as they come).
+ */
+export function openStore(opts: {
+  databaseUrl?: string;
+  sqliteFile: string;
+  meteringJournal?: JournalOptions;
+}): Promise<FullStore> {
   return opts.databaseUrl && isPostgresUrl(opts.databaseUrl)
     ? openPostgresStore(opts.databaseUrl)
-    : openSqliteStore(opts.sqliteFile);
+    : openSqliteStore(opts.sqliteFile, opts.meteringJournal ? { meteringJournal: opts.meteringJournal } : {});
 }

@@ -281,6 +281,16 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
       up: (db: Kysely<unknown>) =>
         dialect === "postgres" ? createKeyEpoch(db, "bigint", POSTGRES_KEY_EPOCH) : Promise.resolve(),
     },
+    "0006_usage_journal_folds": {
+      // How far each metering journal has been folded into the usage tables (see usage-journal.ts).
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable("usage_journal_folds")
+          .addColumn("journal_id", "text", (c) => c.primaryKey())
+          .addColumn("folded_seq", "bigint", (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

@@ -184,6 +184,12 @@ export interface KeyCountsTable {
   count: number;
 }
 
+/** A metering journal's batches up to folded_seq are in the usage tables (see usage-journal.ts). */
+export interface UsageJournalFoldsTable {
+  journal_id: string;
+  folded_seq: number;
+}
+
 export interface Database {
   projects: ProjectsTable;
   principals: PrincipalsTable;
@@ -202,6 +208,7 @@ export interface Database {
   usage_key_principal: UsageKeyPrincipalTable;
   sessions: SessionsTable;
   key_counts: KeyCountsTable;
+  usage_journal_folds: UsageJournalFoldsTable;
 }
 
 export type SqlDialect = "sqlite" | "postgres";

@@ -333,6 +333,14 @@ export class WalSync {
     }
   }
 
+  /** An fdatasync on the thread pool, for a sync that no request waits for. */
+  syncInBackground(): Promise<void> {
+    if (this.#db.memory) return Promise.resolve();
+    return new Promise<void>((resolve, reject) =>
+      fdatasync(this.#file(), (error) => (error ? reject(error) : resolve())),
+    );
+  }
+
   #file(): number {
     this.#fd ??= openSync(this.#walFile, "r");
     return this.#fd;

@@ -6,6 +6,7 @@ import { createKeyCache, type KeyLookup, type KeyWithVersion, perTurn } from "./
 import type { Database } from "./schema.js";
 import { sqliteDialect, statementCache, WRITE_LOCK_TIMEOUT_MS } from "./sqlite-driver.js";
 import { createKyselyStore, type FullStore } from "./store.js";
+import { type JournalOptions, openUsageJournals } from "./usage-journal.js";
 
 export interface SqliteStoreOptions {
   /**
@@ -14,6 +15,11 @@ export interface SqliteStoreOptions {
    * comparison.
    */
   synchronous?: "FULL" | "NORMAL";
+  /**
+   * This process's metering journal: counts-only batches go to it instead of the database (see
+   * usage-journal.ts). Without one, every batch is a transaction of the database itself.
+   */
+  meteringJournal?: JournalOptions;
 }
 
 /** Opens (creating if needed) the SQLite store in one file and brings its schema up to date. */
@@ -83,14 +89,43 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
       snapshot.end();
     }
   });
-  return {
-    ...store,
-    getKeyWithVersion: (projectId, keyId, version) => lookups({ projectId, keyId, version }),
-    async close() {
+  const journals = openUsageJournals(file, store, options.meteringJournal);
+  const closeAll = async () => {
+    try {
+      await journals.close();
+    } finally {
       snapshot.end();
       reader.close();
       await store.close();
-    },
+    }
+  };
+  try {
+    await journals.foldAll(); // what a killed process left
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+  /** A usage read that sees every count acknowledged before it, in any process's journal. */
+  const folded =
+    <A extends unknown[], R>(read: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      await journals.foldAll();
+      return read(...args);
+    };
+  const { foldedUpTo: _, foldJournal: __, ...full } = store;
+  return {
+    ...full,
+    getKeyWithVersion: (projectId, keyId, version) => lookups({ projectId, keyId, version }),
+    recordUsage: (counts, audits) =>
+      options.meteringJournal && audits.length === 0 && counts.length > 0
+        ? journals.append(counts)
+        : store.recordUsage(counts, audits),
+    sumUsage: folded(store.sumUsage),
+    keyUsageSeries: folded(store.keyUsageSeries),
+    keyDependents: folded(store.keyDependents),
+    keyRequestsInMonth: folded(store.keyRequestsInMonth),
+    monthUsage: folded(store.monthUsage),
+    close: closeAll,
   };
 }
 

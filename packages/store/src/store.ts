@@ -52,6 +52,7 @@ import {
 } from "./rows.js";
 import type { Database, KeysTable, SqlDialect } from "./schema.js";
 import { bindable, slot } from "./templates.js";
+import type { UsageFolder } from "./usage-journal.js";
 import { usageFlush } from "./usage-writes.js";
 
 /** The PostgreSQL advisory lock that orders audit sequence numbers (any constant, unique to this use). */
@@ -121,7 +122,7 @@ export function createKyselyStore(
   db: Kysely<Database>,
   dialect: SqlDialect,
   direct: { read?: DirectReader; write?: DirectWriter } = {},
-): FullStore {
+): FullStore & UsageFolder {
   const directRead = direct.read;
   const isPg = dialect === "postgres";
   const read = async <R>(query: CompiledQuery): Promise<R[]> =>
@@ -739,6 +740,39 @@ export function createKyselyStore(
               .execute();
           }
         }
+      });
+    },
+
+    async foldedUpTo(journalId) {
+      const row = await db
+        .selectFrom("usage_journal_folds")
+        .select("folded_seq")
+        .where("journal_id", "=", journalId)
+        .executeTakeFirst();
+      return num(row?.folded_seq);
+    },
+
+    foldJournal(journalId, batches) {
+      return db.transaction().execute(async (trx) => {
+        const row = await trx
+          .selectFrom("usage_journal_folds")
+          .select("folded_seq")
+          .where("journal_id", "=", journalId)
+          .executeTakeFirst();
+        const from = num(row?.folded_seq);
+        const fresh = batches.filter((b) => b.seq > from);
+        if (fresh.length === 0) return from;
+        const counts = fresh.flatMap((b) => b.counts);
+        for (const write of flushWrites({ ...aggregate(counts), lastUsed: lastUsedByKey(counts, []) })) {
+          await trx.executeQuery(write);
+        }
+        const to = Math.max(...fresh.map((b) => b.seq));
+        await trx
+          .insertInto("usage_journal_folds")
+          .values({ journal_id: journalId, folded_seq: to })
+          .onConflict((oc) => oc.column("journal_id").doUpdateSet({ folded_seq: to }))
+          .execute();
+        return to;
       });
     },
 
