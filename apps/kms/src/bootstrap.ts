@@ -43,8 +43,8 @@ export class ConfigError extends Error {
 
 /**
  * Reads KMS_DATA_DIR, KMS_HOST, KMS_PORT, KMS_DATABASE_URL, KMS_ROOT_KEY, KMS_LOG, KMS_METERING,
- * KMS_METERING_SYNC, KMS_WORKERS and the pricing overrides (KMS_PRICING_FILE, KMS_PRICE_KEY_VERSION_HOURLY, KMS_FREE_REQUESTS,
- * KMS_PRICE_PER_10K_REQUESTS, KMS_CURRENCY).
+ * KMS_METERING_SYNC, KMS_WORKERS and the pricing overrides (KMS_PRICING_FILE,
+ * KMS_PRICE_KEY_VERSION_HOURLY, KMS_FREE_REQUESTS, KMS_PRICE_PER_10K_REQUESTS, KMS_CURRENCY).
  * A relative data directory is resolved against where the user ran the command: pnpm runs the
  * app's start script in apps/kms but sets INIT_CWD to the directory it was invoked from.
  */

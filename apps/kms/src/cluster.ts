@@ -13,9 +13,9 @@ import {
  * data plane uses more than one core only with more processes. The primary opens the data directory
  * (migrations, first-start provisioning), runs housekeeping and replaces workers that die; the
  * workers share the port and each is a complete server over the shared store, metering with its own
- * group commit, so a request is acknowledged only once its count is durable, as in one process.
- * (Handing the counts to the primary as the one writer was measured too: the extra hop cost more
- * than SQLite's write lock, which a batch holds for well under a millisecond.)
+ * group commit into its own metering journal (worker-<slot>), so the workers never wait for each
+ * other to count a request. (Handing the counts to the primary as the one writer was measured too:
+ * the extra hop cost more than the shared write lock it saved.)
  */
 
 const SHUTDOWN = "kms-shutdown";

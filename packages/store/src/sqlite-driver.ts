@@ -205,12 +205,18 @@ class SqliteDriver implements Driver {
   readonly #connectionMutex = new Mutex();
   #releaseConnection: (() => void) | undefined;
 
-  readonly #wal: WalSync;
+  /** The WAL's sync; none for an in-memory database. */
+  readonly #wal: FileSync | undefined;
 
   constructor(db: BetterSqlite3.Database, file: string, afterWrite: () => void) {
     this.#db = db;
-    this.#wal = new WalSync(file, db);
-    this.#connection = new SqliteConnection(db, writeLockFor(file), () => this.#wal.sync(), afterWrite);
+    this.#wal = db.memory ? undefined : new FileSync(`${file}-wal`);
+    this.#connection = new SqliteConnection(
+      db,
+      writeLockFor(file),
+      () => this.#wal?.sync() ?? Promise.resolve(),
+      afterWrite,
+    );
   }
 
   async init(): Promise<void> {}
@@ -257,7 +263,7 @@ class SqliteDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
-    await this.#wal.close();
+    await this.#wal?.close();
     this.#db.close();
   }
 }
@@ -268,10 +274,11 @@ const SLOW_SYNC_MS = 2;
 const SLOW_SYNC_BACKOFF = 64;
 
 /**
- * Durable on acknowledge. The connection runs with synchronous=NORMAL (a commit only writes its
- * WAL frames), and every write is acknowledged only after an fdatasync of the WAL file. Checkpoints
- * stay safe: with NORMAL, SQLite itself syncs the WAL before copying it into the database and the
- * database before reusing the WAL.
+ * Durable on acknowledge: `sync()` resolves once an fdatasync of the file that began after the call
+ * has ended. The store's connection runs with synchronous=NORMAL (a commit only writes its WAL
+ * frames), and every write is acknowledged only after this sync of the WAL file. Checkpoints stay
+ * safe: with NORMAL, SQLite itself syncs the WAL before copying it into the database and the
+ * database before reusing the WAL. (A metering journal in "batch" mode syncs its log with it too.)
  *
  * The sync runs inline on the event loop while the disk syncs fast. Handing it to libuv's thread
  * pool costs two cross-thread wake-ups per sync, which on the benchmark VM cost more than the
@@ -281,9 +288,8 @@ const SLOW_SYNC_BACKOFF = 64;
  * syncs go to the thread pool, so that the process keeps parsing and answering what it can while
  * the disk catches up; commits that land while one such sync runs share the next one.
  */
-export class WalSync {
-  readonly #walFile: string;
-  readonly #db: BetterSqlite3.Database;
+export class FileSync {
+  readonly #path: string;
   #fd: number | undefined;
   #threadPoolTurns = 0;
   #running: Promise<void> | undefined;
@@ -291,9 +297,8 @@ export class WalSync {
 
   readonly #slowSyncMs: number;
 
-  constructor(file: string, db: BetterSqlite3.Database, slowSyncMs = SLOW_SYNC_MS) {
-    this.#walFile = `${file}-wal`;
-    this.#db = db;
+  constructor(path: string, slowSyncMs = SLOW_SYNC_MS) {
+    this.#path = path;
     this.#slowSyncMs = slowSyncMs;
   }
 
@@ -303,7 +308,6 @@ export class WalSync {
   }
 
   sync(): Promise<void> {
-    if (this.#db.memory) return Promise.resolve();
     // A sync already running may have started before this commit's frames were written: queue one
     // more, shared by every commit that arrives until it starts.
     if (this.#running) {
@@ -335,14 +339,13 @@ export class WalSync {
 
   /** An fdatasync on the thread pool, for a sync that no request waits for. */
   syncInBackground(): Promise<void> {
-    if (this.#db.memory) return Promise.resolve();
     return new Promise<void>((resolve, reject) =>
       fdatasync(this.#file(), (error) => (error ? reject(error) : resolve())),
     );
   }
 
   #file(): number {
-    this.#fd ??= openSync(this.#walFile, "r");
+    this.#fd ??= openSync(this.#path, "r");
     return this.#fd;
   }
 

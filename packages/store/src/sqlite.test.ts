@@ -5,7 +5,7 @@ import BetterSqlite3 from "better-sqlite3";
 import { CompiledQuery, Kysely, sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { openSqliteStore } from "./sqlite.js";
-import { sqliteDialect, WalSync } from "./sqlite-driver.js";
+import { FileSync, sqliteDialect } from "./sqlite-driver.js";
 import { describeStoreContract, makeKey, makeProject, makeVersion } from "./store.contract.js";
 import type { DirectWriter, FullStore } from "./store.js";
 
@@ -181,7 +181,7 @@ describe("SQLite direct write transactions (the metering flush)", () => {
     }));
 });
 
-describe("WAL sync", () => {
+describe("file sync (the WAL's)", () => {
   it("syncs inline while the disk is fast, on the thread pool for a while after a slow sync", () =>
     withDatabaseFile(async (file, open) => {
       await (await open()).close(); // creates the database
@@ -190,7 +190,7 @@ describe("WAL sync", () => {
       db.exec("create table t (n integer)");
       const insert = db.prepare("insert into t (n) values (?)");
 
-      const fast = new WalSync(file, db, Number.POSITIVE_INFINITY);
+      const fast = new FileSync(`${file}-wal`, Number.POSITIVE_INFINITY);
       insert.run(1);
       await fast.sync();
       expect(fast.onThreadPool).toBe(false);
@@ -198,7 +198,7 @@ describe("WAL sync", () => {
 
       // Every inline sync counts as slow: the next ones go to the thread pool, and commits that land
       // while one runs share the one queued after it.
-      const slow = new WalSync(file, db, -1);
+      const slow = new FileSync(`${file}-wal`, -1);
       insert.run(2);
       await slow.sync();
       expect(slow.onThreadPool).toBe(true);

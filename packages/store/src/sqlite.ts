@@ -11,7 +11,7 @@ import { type JournalOptions, openUsageJournals } from "./usage-journal.js";
 export interface SqliteStoreOptions {
   /**
    * NORMAL (the default): commits write the WAL and the driver acknowledges a write only after an
-   * fdatasync of the WAL (see WalSync). FULL also fsyncs inside each COMMIT; it is kept for
+   * fdatasync of the WAL (see FileSync). FULL also fsyncs inside each COMMIT; it is kept for
    * comparison.
    */
   synchronous?: "FULL" | "NORMAL";

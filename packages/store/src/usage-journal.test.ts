@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TProject, TUsageCount } from "@kms/domain";
@@ -44,8 +44,11 @@ function raw(file: string, sqlText: string): Array<Record<string, unknown>> {
 const countsInDatabase = (file: string) =>
   Number(raw(file, "select coalesce(sum(count), 0) as n from usage_counts")[0]?.n);
 
+const journalFile = (file: string, name: string) => join(journalDirectory(file), `${name}.log`);
+
+/** The records in a journal's file: its lines after the header. */
 const batchesInJournal = (file: string, name: string) =>
-  Number(raw(join(journalDirectory(file), `${name}.sqlite`), "select count(*) as n from batches")[0]?.n);
+  readFileSync(journalFile(file, name), "utf8").split("\n").filter(Boolean).length - 1;
 
 /** A project with keys, inserted into each store given. */
 async function seed(...stores: FullStore[]) {
@@ -113,11 +116,26 @@ describe("metering journals", () => {
     expect(await reader.sumUsage({ projectId: project.id })).toBe(total(all));
     expect(usageState(journaledFile)).toEqual(usageState(directFile));
     expect(usageState(directFile).usage_key_principal?.length).toBeGreaterThan(4);
-    expect(
-      readdirSync(journalDirectory(journaledFile))
-        .filter((n) => n.endsWith(".sqlite"))
-        .sort(),
-    ).toEqual(["worker-1.sqlite", "worker-2.sqlite"]);
+    expect(readdirSync(journalDirectory(journaledFile)).sort()).toEqual(["worker-1.log", "worker-2.log"]);
+  });
+
+  it("skip a line a power loss garbled and a line cut short by a kill, and append after them", async () => {
+    const file = databaseFile();
+    const options: JournalOptions = { name: "kms", sync: "interval", foldIntervalMs: 600_000 };
+    const killed = await open(file, options);
+    const { project, keyIds } = await seed(killed);
+    const [a, b] = batches(project, keyIds, 2) as [TUsageCount[], TUsageCount[]];
+    await killed.recordUsage(a, []);
+    // A garbled record (NULs where a power loss left blocks unwritten), then one cut off by a kill.
+    appendFileSync(journalFile(file, "kms"), `${"\0".repeat(40)}[["x"]]\n[["${project.id}", "`);
+    expect(await (await open(file)).sumUsage({})).toBe(total([a]));
+
+    // The next owner cuts the torn tail off before it appends.
+    const next = await open(file, options);
+    expect(readFileSync(journalFile(file, "kms"), "utf8").endsWith("\n")).toBe(true);
+    await next.recordUsage(b, []);
+    await next.close();
+    expect(countsInDatabase(file)).toBe(total([a, b]));
   });
 
   it("are folded by the next store that opens, after a process left without folding", async () => {
@@ -134,7 +152,7 @@ describe("metering journals", () => {
     await open(file);
     expect(countsInDatabase(file)).toBe(total(all));
 
-    // The owner's own last fold finds them folded and only removes them.
+    // The owner's own last fold finds them folded, and it starts the journal afresh.
     await leaving.close();
     expect(countsInDatabase(file)).toBe(total(all));
     expect(batchesInJournal(file, name)).toBe(0);
@@ -178,7 +196,7 @@ describe("metering journals", () => {
     const remade = await open(file, options);
     await remade.recordUsage(c, []);
     expect(await remade.sumUsage({})).toBe(total([a, b, c]));
-    expect(existsSync(join(journalDirectory(file), "kms.sqlite"))).toBe(true);
+    expect(existsSync(journalFile(file, "kms"))).toBe(true);
   });
 
   it("leave batches with audit events to the database, which numbers the audit feed", async () => {

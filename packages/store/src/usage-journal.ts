@@ -1,17 +1,30 @@
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import { dirname, join } from "node:path";
 import { type TUsageCount, ZUsageCount } from "@kms/domain";
-import BetterSqlite3 from "better-sqlite3";
-import { WalSync, WRITE_LOCK_TIMEOUT_MS } from "./sqlite-driver.js";
+import { FileSync } from "./sqlite-driver.js";
 
 /**
  * When a metering journal's appends reach the disk:
- * - "interval" (the default): a batch is acknowledged once SQLite has written it to the journal's
- *   WAL, which survives the process (kill -9, a crash); the WAL is synced every SYNC_INTERVAL_MS,
- *   so a machine crash or power loss can lose the counts of that last moment. SQLite's own trade
- *   with `synchronous = NORMAL`, PostgreSQL's with `synchronous_commit = off`.
- * - "batch": a batch is acknowledged only after an fdatasync of the journal's WAL.
+ * - "interval" (the default): a batch is acknowledged once it is written to the journal file, that
+ *   is, held by the kernel, which outlives the process (kill -9, a crash); the file is synced every
+ *   SYNC_INTERVAL_MS, so a machine crash or power loss can lose the counts of that last moment. The
+ *   trade SQLite makes with `synchronous = NORMAL` and PostgreSQL with `synchronous_commit = off`.
+ * - "batch": a batch is acknowledged only after an fdatasync of the journal file.
  */
 export type MeteringSync = "batch" | "interval";
 
@@ -23,7 +36,7 @@ export interface JournalOptions {
   foldIntervalMs?: number;
 }
 
-/** One appended batch: its sequence number in its journal, and its counts. */
+/** One appended batch: its sequence number in its journal (where its record ends), and its counts. */
 export interface JournalBatch {
   seq: number;
   counts: TUsageCount[];
@@ -43,7 +56,10 @@ export interface UsageFolder {
 
 const SYNC_INTERVAL_MS = 100;
 const FOLD_INTERVAL_MS = 1000;
+/** An owner starts a new file once everything in a file this large is folded (and when it closes). */
+const ROTATE_BYTES = 1 << 20;
 const NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const NEWLINE = 0x0a;
 
 /** The journals of a database file live next to it, in a directory of their own. */
 export const journalDirectory = (databaseFile: string): string => `${databaseFile}-metering`;
@@ -60,64 +76,194 @@ const toTuple = (c: TUsageCount): CountTuple => [
   c.count,
 ];
 
-const fromTuple = ([projectId, domainId, keyId, principalId, operation, hour, count]: CountTuple) =>
-  ZUsageCount.parse({ projectId, domainId, keyId, principalId, operation, hour: new Date(hour), count });
+/** A record's counts, or undefined for a line that is not one (what a power loss can leave). */
+function parseRecord(text: string): TUsageCount[] | undefined {
+  try {
+    return (JSON.parse(text) as CountTuple[]).map(
+      ([projectId, domainId, keyId, principalId, operation, hour, count]) =>
+        ZUsageCount.parse({
+          projectId,
+          domainId,
+          keyId,
+          principalId,
+          operation,
+          hour: new Date(hour),
+          count,
+        }),
+    );
+  } catch {
+    return undefined;
+  }
+}
 
 /**
- * One journal file: a SQLite database (WAL, synchronous NORMAL) of batches numbered by an
- * AUTOINCREMENT key, so a number is never reused even after the rows are deleted, and an ID made
- * when the file was created, under which the main database records how far it has folded: a
- * journal file removed and made again starts afresh instead of being taken as already folded.
+ * A journal file's first line: the journal's ID, made when its first file was, under which the
+ * database records how far it has folded; and the sequence number its records count from, so that
+ * a record's sequence number (base + the file offset where it ends) keeps growing across the files
+ * an owner starts one after another. A journal made anew (its directory removed) gets a new ID and
+ * starts from nothing instead of being taken as already folded.
  */
-class JournalFile {
-  readonly id: string;
-  readonly wal: WalSync;
-  readonly #db: BetterSqlite3.Database;
-  readonly #append: BetterSqlite3.Statement;
-  readonly #after: BetterSqlite3.Statement;
-  readonly #deleteUpTo: BetterSqlite3.Statement;
+interface Header {
+  journal: string;
+  base: number;
+}
+
+function readHeader(fd: number): (Header & { end: number }) | undefined {
+  const buffer = Buffer.alloc(256);
+  const n = readSync(fd, buffer, 0, buffer.length, 0);
+  const end = buffer.subarray(0, n).indexOf(NEWLINE);
+  if (end < 0) return undefined;
+  try {
+    const header = JSON.parse(buffer.toString("utf8", 0, end)) as Partial<Header>;
+    if (typeof header.journal !== "string" || !Number.isSafeInteger(header.base)) return undefined;
+    return { journal: header.journal, base: header.base as number, end: end + 1 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes a file holding only `header`, durably, in one step (a rename): readers see the old file or the new. */
+function writeHeaderFile(path: string, header: Header): void {
+  const temporary = `${path}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(header)}\n`, { mode: 0o600, flush: true });
+  renameSync(temporary, path);
+  const dir = openSync(dirname(path), "r");
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
+}
+
+/** The journal's ID and the complete records of its file at `path` past sequence number `after`. */
+function readJournal(path: string, after: (journal: string) => Promise<number>) {
+  return withFile(path, "r", async (fd) => {
+    const header = readHeader(fd);
+    if (!header) return undefined; // never written through: nothing was appended to it
+    const from = await after(header.journal);
+    const start = Math.max(header.end, from - header.base);
+    const size = fstatSync(fd).size;
+    const batches: JournalBatch[] = [];
+    if (start < size) {
+      const buffer = Buffer.alloc(size - start);
+      const n = readSync(fd, buffer, 0, buffer.length, start);
+      // Only complete lines: an append may be under way, or cut short by a kill.
+      for (
+        let line = 0, end = buffer.indexOf(NEWLINE);
+        end >= 0 && end < n;
+        end = buffer.indexOf(NEWLINE, line)
+      ) {
+        const counts = parseRecord(buffer.toString("utf8", line, end));
+        if (counts) batches.push({ seq: header.base + start + end + 1, counts });
+        line = end + 1;
+      }
+    }
+    return { journal: header.journal, batches, from };
+  });
+}
+
+async function withFile<R>(path: string, flags: string, use: (fd: number) => Promise<R>): Promise<R> {
+  const fd = openSync(path, flags);
+  try {
+    return await use(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The journal file a process appends to: one line of JSON per batch, written with one `write`. A
+ * kill can cut the last line short; the next owner cuts such a tail off before it appends, and
+ * readers take complete lines only.
+ */
+class OwnedJournal {
+  readonly path: string;
+  readonly journal: string;
+  #base = 0;
+  #size = 0;
+  #fd: number;
+  sync: FileSync;
 
   constructor(path: string) {
-    this.#db = new BetterSqlite3(path);
-    try {
-      this.#db.pragma("journal_mode = WAL");
-      this.#db.pragma("synchronous = NORMAL");
-      this.#db.pragma(`busy_timeout = ${WRITE_LOCK_TIMEOUT_MS}`);
-      this.#db.exec(
-        "create table if not exists journal (id integer primary key check (id = 1), journal_id text not null);" +
-          "create table if not exists batches (seq integer primary key autoincrement, counts text not null);",
-      );
-      this.#db.prepare("insert or ignore into journal (id, journal_id) values (1, ?)").run(randomUUID());
-      this.id = this.#db.prepare("select journal_id from journal").pluck().get() as string;
-    } catch (error) {
-      this.#db.close();
-      throw error;
+    this.path = path;
+    rmSync(`${path}.tmp`, { force: true });
+    let header = existsSync(path) ? withFileSync(path, "r", readHeader) : undefined;
+    if (!header) {
+      writeHeaderFile(path, { journal: randomUUID(), base: 0 });
+      header = withFileSync(path, "r", readHeader);
+      if (!header) throw new Error(`the metering journal ${path} could not be created`);
     }
-    this.wal = new WalSync(path, this.#db);
-    this.#append = this.#db.prepare("insert into batches (counts) values (?)");
-    this.#after = this.#db.prepare("select seq, counts from batches where seq > ? order by seq");
-    this.#deleteUpTo = this.#db.prepare("delete from batches where seq <= ?");
+    this.journal = header.journal;
+    this.#base = header.base;
+    this.#size = withFileSync(path, "r+", cutTornTail);
+    this.#fd = openSync(path, "a");
+    this.sync = new FileSync(path);
+  }
+
+  /** The sequence number of the last record appended. */
+  get end(): number {
+    return this.#base + this.#size;
   }
 
   append(counts: readonly TUsageCount[]): void {
-    this.#append.run(JSON.stringify(counts.map(toTuple)));
+    const line = Buffer.from(`${JSON.stringify(counts.map(toTuple))}\n`);
+    try {
+      if (writeSync(this.#fd, line) !== line.length) throw new Error("short write to the metering journal");
+    } catch (error) {
+      // No partial line stays behind to swallow the next one.
+      ftruncateSync(this.#fd, this.#size);
+      throw error;
+    }
+    this.#size += line.length;
   }
 
-  batchesAfter(seq: number): JournalBatch[] {
-    return (this.#after.all(seq) as Array<{ seq: number; counts: string }>).map((row) => ({
-      seq: row.seq,
-      counts: (JSON.parse(row.counts) as CountTuple[]).map(fromTuple),
-    }));
-  }
-
-  deleteUpTo(seq: number): void {
-    this.#deleteUpTo.run(seq);
+  /**
+   * Starts a new file, with the same ID and the sequence numbers going on, when everything in this
+   * one is folded (`foldedTo`): keeps the files small. Not while another process appends to it too
+   * (its size is not what this one wrote), which would mean two processes gave the same name.
+   */
+  rotate(foldedTo: number, minimumBytes: number): void {
+    if (foldedTo !== this.end || this.#size < minimumBytes || fstatSync(this.#fd).size !== this.#size) return;
+    const base = this.end;
+    writeHeaderFile(this.path, { journal: this.journal, base });
+    const previous = { fd: this.#fd, sync: this.sync };
+    this.#fd = openSync(this.path, "a");
+    this.sync = new FileSync(this.path);
+    this.#base = base;
+    this.#size = fstatSync(this.#fd).size;
+    void previous.sync.close().finally(() => closeSync(previous.fd));
   }
 
   async close(): Promise<void> {
-    await this.wal.close();
-    this.#db.close();
+    await this.sync.close();
+    closeSync(this.#fd);
   }
+}
+
+function withFileSync<R>(path: string, flags: string, use: (fd: number) => R): R {
+  const fd = openSync(path, flags);
+  try {
+    return use(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Truncates the file after its last newline (the header's at least); returns the new size. */
+function cutTornTail(fd: number): number {
+  const size = fstatSync(fd).size;
+  const chunk = Buffer.alloc(64 * 1024);
+  for (let end = size; end > 0; ) {
+    const start = Math.max(0, end - chunk.length);
+    const n = readSync(fd, chunk, 0, end - start, start);
+    const last = chunk.subarray(0, n).lastIndexOf(NEWLINE);
+    if (last >= 0) {
+      if (start + last + 1 < size) ftruncateSync(fd, start + last + 1);
+      return start + last + 1;
+    }
+    end = start;
+  }
+  return 0;
 }
 
 /**
@@ -150,7 +296,7 @@ export interface UsageJournals {
   append(counts: readonly TUsageCount[]): Promise<void>;
   /** Folds every journal of the database into the usage tables: what was appended before the call is in them after it. */
   foldAll(): Promise<void>;
-  /** Folds this process's journal a last time and closes the files. */
+  /** Folds this process's journal a last time, starts it afresh and closes it. */
   close(): Promise<void>;
 }
 
@@ -166,37 +312,26 @@ export function openUsageJournals(
   own: JournalOptions | undefined,
 ): UsageJournals {
   const dir = journalDirectory(databaseFile);
-  const open = new Map<string, JournalFile>();
-  const fileAt = (name: string): JournalFile => {
-    let file = open.get(name);
-    if (!file) {
-      file = new JournalFile(join(dir, name));
-      open.set(name, file);
-    }
-    return file;
-  };
-
-  const ownFile = (name: string): JournalFile => {
+  const ownJournal = (name: string): OwnedJournal => {
     if (!NAME.test(name)) throw new Error(`invalid metering journal name "${name}"`);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    return fileAt(`${name}.sqlite`);
+    return new OwnedJournal(join(dir, `${name}.log`));
   };
-  const mine = own ? ownFile(own.name) : undefined;
+  const mine = own ? ownJournal(own.name) : undefined;
 
-  const fold = async (file: JournalFile): Promise<void> => {
-    const from = await folder.foldedUpTo(file.id);
-    const batches = file.batchesAfter(from);
-    const to = batches.length > 0 ? await folder.foldJournal(file.id, batches) : from;
-    // Only the owner deletes: another process's delete would contend with its appends.
-    if (file === mine) file.deleteUpTo(to);
+  /** Folds one journal file; returns how far its journal is folded. */
+  const fold = async (path: string): Promise<number | undefined> => {
+    const read = await readJournal(path, (journal) => folder.foldedUpTo(journal));
+    if (!read) return undefined;
+    return read.batches.length > 0 ? folder.foldJournal(read.journal, read.batches) : read.from;
   };
 
   const foldAll = coalesced(async () => {
     if (!existsSync(dir)) return;
     for (const name of readdirSync(dir)
-      .filter((n) => n.endsWith(".sqlite"))
+      .filter((n) => n.endsWith(".log"))
       .sort()) {
-      await fold(fileAt(name));
+      await fold(join(dir, name));
     }
   });
 
@@ -205,7 +340,8 @@ export function openUsageJournals(
   const foldMine = coalesced(async () => {
     if (!mine || !appended) return;
     appended = false;
-    await fold(mine);
+    const to = await fold(mine.path);
+    if (to !== undefined) mine.rotate(to, ROTATE_BYTES);
   });
   // A failed timed fold or sync is tried again on the next tick; the batches stay in the journal.
   const timers = mine
@@ -218,7 +354,7 @@ export function openUsageJournals(
         setInterval(() => {
           if (!unsynced) return;
           unsynced = false;
-          mine.wal.syncInBackground().catch(() => {
+          mine.sync.syncInBackground().catch(() => {
             unsynced = true;
           });
         }, SYNC_INTERVAL_MS),
@@ -231,18 +367,21 @@ export function openUsageJournals(
       if (!mine || !own) return Promise.reject(new Error("this store has no metering journal"));
       mine.append(counts);
       appended = true;
-      if (own.sync === "batch") return mine.wal.sync();
+      if (own.sync === "batch") return mine.sync.sync();
       unsynced = true;
       return Promise.resolve();
     },
     foldAll,
     async close() {
       for (const timer of timers) clearInterval(timer);
+      if (!mine) return;
+      await foldMine().catch(() => {}); // lets a timed fold finish first
       try {
-        await foldMine();
+        const to = await fold(mine.path);
+        // A clean stop leaves an empty journal.
+        if (to !== undefined) mine.rotate(to, 0);
       } finally {
-        for (const file of open.values()) await file.close();
-        open.clear();
+        await mine.close();
       }
     },
   };
