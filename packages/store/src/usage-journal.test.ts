@@ -1,5 +1,15 @@
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TProject, TUsageCount } from "@kms/domain";
 import BetterSqlite3 from "better-sqlite3";
@@ -116,7 +126,12 @@ describe("metering journals", () => {
     expect(await reader.sumUsage({ projectId: project.id })).toBe(total(all));
     expect(usageState(journaledFile)).toEqual(usageState(directFile));
     expect(usageState(directFile).usage_key_principal?.length).toBeGreaterThan(4);
-    expect(readdirSync(journalDirectory(journaledFile)).sort()).toEqual(["worker-1.log", "worker-2.log"]);
+    expect(readdirSync(journalDirectory(journaledFile)).sort()).toEqual([
+      "worker-1.lock",
+      "worker-1.log",
+      "worker-2.lock",
+      "worker-2.log",
+    ]);
   });
 
   it("skip a line a power loss garbled and a line cut short by a kill, and append after them", async () => {
@@ -129,6 +144,7 @@ describe("metering journals", () => {
     // A garbled record (NULs where a power loss left blocks unwritten), then one cut off by a kill.
     appendFileSync(journalFile(file, "kms"), `${"\0".repeat(40)}[["x"]]\n[["${project.id}", "`);
     expect(await (await open(file)).sumUsage({})).toBe(total([a]));
+    await killed.close(); // leaves the lines as they are: the file is not what it wrote
 
     // The next owner cuts the torn tail off before it appends.
     const next = await open(file, options);
@@ -207,6 +223,48 @@ describe("metering journals", () => {
     expect(countsInDatabase(file)).toBe(2);
     expect(raw(file, "select seq from audit_events")).toEqual([{ seq: 1 }]);
     expect(batchesInJournal(file, "kms")).toBe(0);
+  });
+
+  it("give each process its own journal file, taking over a lock whose process is gone", async () => {
+    const file = databaseFile();
+    const dir = journalDirectory(file);
+    mkdirSync(dir, { recursive: true });
+    const gone = spawnSync(process.execPath, ["-e", ""]).pid;
+    writeFileSync(join(dir, "kms.lock"), JSON.stringify({ pid: gone, host: hostname() }));
+    // Another host's lock: its process cannot be looked at from here, so it is never taken over.
+    writeFileSync(join(dir, "bff.lock"), JSON.stringify({ pid: gone, host: `not-${hostname()}` }));
+    const options = (name: string): JournalOptions => ({ name, sync: "batch", foldIntervalMs: 600_000 });
+
+    const first = await open(file, options("kms"));
+    const second = await open(file, options("kms"));
+    const bff = await open(file, options("bff"));
+    const { project, keyIds } = await seed(first);
+    const [a, b, c] = batches(project, keyIds, 3) as [TUsageCount[], TUsageCount[], TUsageCount[]];
+    await first.recordUsage(a, []);
+    await second.recordUsage(b, []);
+    await bff.recordUsage(c, []);
+    expect(readdirSync(dir).sort()).toEqual([
+      "bff-2.lock",
+      "bff-2.log",
+      "bff.lock",
+      "kms-2.lock",
+      "kms-2.log",
+      "kms.lock",
+      "kms.log",
+    ]);
+    expect(JSON.parse(readFileSync(join(dir, "kms.lock"), "utf8"))).toEqual({
+      pid: process.pid,
+      host: hostname(),
+    });
+    expect([
+      batchesInJournal(file, "kms"),
+      batchesInJournal(file, "kms-2"),
+      batchesInJournal(file, "bff-2"),
+    ]).toEqual([1, 1, 1]);
+
+    for (const store of [first, second, bff]) await store.close();
+    expect(countsInDatabase(file)).toBe(total([a, b, c]));
+    expect(readdirSync(dir).filter((n) => n.endsWith(".lock"))).toEqual(["bff.lock"]);
   });
 
   it("refuse a journal name that is not a plain file name", async () => {

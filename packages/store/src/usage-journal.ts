@@ -8,12 +8,14 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
+  readFileSync,
   readSync,
   renameSync,
   rmSync,
   writeFileSync,
   writeSync,
 } from "node:fs";
+import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { type TUsageCount, ZUsageCount } from "@kms/domain";
 import { FileSync } from "./sqlite-driver.js";
@@ -183,9 +185,11 @@ class OwnedJournal {
   #size = 0;
   #fd: number;
   sync: FileSync;
+  readonly #release: () => void;
 
-  constructor(path: string) {
+  constructor(path: string, release: () => void) {
     this.path = path;
+    this.#release = release;
     rmSync(`${path}.tmp`, { force: true });
     let header = existsSync(path) ? withFileSync(path, "r", readHeader) : undefined;
     if (!header) {
@@ -237,7 +241,66 @@ class OwnedJournal {
   async close(): Promise<void> {
     await this.sync.close();
     closeSync(this.#fd);
+    this.#release();
   }
+}
+
+/** The lock files this process holds: a lock with this process's own PID may be a stale one of an earlier process that had it. */
+const heldHere = new Set<string>();
+
+/** Whether a lock file's holder is gone: a process of this host that no longer runs. */
+function staleLock(path: string): boolean {
+  let holder: { pid?: unknown; host?: unknown };
+  try {
+    holder = JSON.parse(readFileSync(path, "utf8")) as typeof holder;
+  } catch {
+    return false; // being written, or not ours to judge
+  }
+  if (holder.host !== hostname() || typeof holder.pid !== "number") return false;
+  if (holder.pid === process.pid) return !heldHere.has(path);
+  try {
+    process.kill(holder.pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+/**
+ * One process per journal file: an owner cuts a torn tail and starts new files, which would lose
+ * another appender's lines. So a journal is claimed with a lock file made with O_EXCL, holding the
+ * owner's PID and host; a lock whose process is gone is taken over, and a name that is held gives
+ * way to `<name>-2`, `<name>-3` … (two instances of one role on one data directory).
+ */
+function claimJournal(dir: string, name: string): { name: string; release: () => void } {
+  for (let n = 1; n <= 64; n++) {
+    const candidate = n === 1 ? name : `${name}-${n}`;
+    const lock = join(dir, `${candidate}.lock`);
+    for (const takeOver of [false, true]) {
+      if (takeOver) {
+        if (!staleLock(lock)) break;
+        rmSync(lock, { force: true });
+      }
+      try {
+        writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname() }), {
+          flag: "wx",
+          mode: 0o600,
+        });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "EEXIST") continue;
+        throw error;
+      }
+      heldHere.add(lock);
+      return {
+        name: candidate,
+        release: () => {
+          heldHere.delete(lock);
+          rmSync(lock, { force: true });
+        },
+      };
+    }
+  }
+  throw new Error(`every metering journal named ${name} in ${dir} is held by a running process`);
 }
 
 function withFileSync<R>(path: string, flags: string, use: (fd: number) => R): R {
@@ -315,7 +378,13 @@ export function openUsageJournals(
   const ownJournal = (name: string): OwnedJournal => {
     if (!NAME.test(name)) throw new Error(`invalid metering journal name "${name}"`);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    return new OwnedJournal(join(dir, `${name}.log`));
+    const claimed = claimJournal(dir, name);
+    try {
+      return new OwnedJournal(join(dir, `${claimed.name}.log`), claimed.release);
+    } catch (error) {
+      claimed.release();
+      throw error;
+    }
   };
   const mine = own ? ownJournal(own.name) : undefined;
 
