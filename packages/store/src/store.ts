@@ -138,6 +138,15 @@ export function createKyselyStore(
   /** Row lock for read-check-write transactions; SQLite's BEGIN IMMEDIATE already serialises writers. */
   const forUpdate = <O>(q: SelectQueryBuilder<Database, keyof Database, O>) => (isPg ? q.forUpdate() : q);
   const flushWrites = usageFlush(dialect);
+  /** How far a metering journal is folded into the usage tables (see usage-journal.ts). */
+  const foldPoint = async (q: Kysely<Database>, journalId: string) => {
+    const row = await q
+      .selectFrom("usage_journal_folds")
+      .select("folded_seq")
+      .where("journal_id", "=", journalId)
+      .executeTakeFirst();
+    return num(row?.folded_seq);
+  };
 
   // The hot paths, compiled once.
   const credentialQuery = bindable<{ accessKey: string }>(
@@ -743,23 +752,11 @@ export function createKyselyStore(
       });
     },
 
-    async foldedUpTo(journalId) {
-      const row = await db
-        .selectFrom("usage_journal_folds")
-        .select("folded_seq")
-        .where("journal_id", "=", journalId)
-        .executeTakeFirst();
-      return num(row?.folded_seq);
-    },
+    foldedUpTo: (journalId) => foldPoint(db, journalId),
 
     foldJournal(journalId, batches) {
       return db.transaction().execute(async (trx) => {
-        const row = await trx
-          .selectFrom("usage_journal_folds")
-          .select("folded_seq")
-          .where("journal_id", "=", journalId)
-          .executeTakeFirst();
-        const from = num(row?.folded_seq);
+        const from = await foldPoint(trx, journalId);
         const fresh = batches.filter((b) => b.seq > from);
         if (fresh.length === 0) return from;
         const counts = fresh.flatMap((b) => b.counts);
