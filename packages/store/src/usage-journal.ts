@@ -138,8 +138,9 @@ function writeHeaderFile(path: string, header: Header): void {
 }
 
 /** The journal's ID and the complete records of its file at `path` past sequence number `after`. */
-function readJournal(path: string, after: (journal: string) => Promise<number>) {
-  return withFile(path, "r", async (fd) => {
+async function readJournal(path: string, after: (journal: string) => Promise<number>) {
+  const fd = openSync(path, "r");
+  try {
     const header = readHeader(fd);
     if (!header) return undefined; // never written through: nothing was appended to it
     const from = await after(header.journal);
@@ -161,13 +162,6 @@ function readJournal(path: string, after: (journal: string) => Promise<number>) 
       }
     }
     return { journal: header.journal, batches, from };
-  });
-}
-
-async function withFile<R>(path: string, flags: string, use: (fd: number) => Promise<R>): Promise<R> {
-  const fd = openSync(path, flags);
-  try {
-    return await use(fd);
   } finally {
     closeSync(fd);
   }
@@ -223,8 +217,9 @@ class OwnedJournal {
 
   /**
    * Starts a new file, with the same ID and the sequence numbers going on, when everything in this
-   * one is folded (`foldedTo`): keeps the files small. Not while another process appends to it too
-   * (its size is not what this one wrote), which would mean two processes gave the same name.
+   * one is folded (`foldedTo`): keeps the files small. Not when the file holds more than this owner
+   * wrote (its lock keeps other processes out, so only bytes put there by hand), which the next
+   * owner must see as they are.
    */
   rotate(foldedTo: number, minimumBytes: number): void {
     if (foldedTo !== this.end || this.#size < minimumBytes || fstatSync(this.#fd).size !== this.#size) return;
@@ -444,7 +439,8 @@ export function openUsageJournals(
     async close() {
       for (const timer of timers) clearInterval(timer);
       if (!mine) return;
-      await foldMine().catch(() => {}); // lets a timed fold finish first
+      appended = false; // the last fold below takes it all
+      await foldMine().catch(() => {}); // lets a timed fold under way finish first
       try {
         const to = await fold(mine.path);
         // A clean stop leaves an empty journal.
