@@ -109,6 +109,36 @@ describe("group-committed metering", () => {
     expect(await errorCode(b)).toBe("KMS.0101");
   });
 
+  it("counts each dimension apart however the requests interleave", async () => {
+    const { store, calls } = gatedStore();
+    const meter = createMeter(store, { countsEnabled: true });
+    const other = new Date("2025-01-01T11:00:00Z");
+    const variants = [
+      item("encrypt-data"),
+      { ...item("encrypt-data"), projectId: "p2" },
+      { ...item("encrypt-data"), domainId: "d2" },
+      { ...item("encrypt-data"), keyId: "k2" },
+      { ...item("encrypt-data"), principalId: "u2" },
+      item("decrypt-data"),
+      item("encrypt-data", other),
+    ];
+    // each variant right after the first (they differ in one field), in runs, and back again
+    const order = [0, 0, 1, 1, 0, 2, 0, 3, 3, 0, 4, 0, 5, 0, 6, 6, 0, 6, 2, 1];
+    const records = order.map((i) => meter.record({ ...variants[i]! }, []));
+    await flushTurns();
+    const counted = calls[0]!.counts.map((c) => [
+      `${c.projectId} ${c.domainId} ${c.keyId} ${c.principalId} ${c.operation} ${c.hour.toISOString()}`,
+      c.count,
+    ]);
+    const expected = variants.map((v, i) => [
+      `${v.projectId} ${v.domainId} ${v.keyId} ${v.principalId} ${v.operation} ${v.hour.toISOString()}`,
+      order.filter((o) => o === i).length,
+    ]);
+    expect(counted.sort()).toEqual(expected.sort());
+    calls[0]!.release();
+    await Promise.all(records);
+  });
+
   it("skips counts when metering is off but still writes audits", async () => {
     const { store, calls } = gatedStore();
     const meter = createMeter(store, { countsEnabled: false });

@@ -14,14 +14,41 @@ export interface Meter {
 
 interface Batch {
   counts: Map<string, TUsageCount>;
+  /** The count the previous request went to: a busy caller's requests mostly share one. */
+  last: TUsageCount | undefined;
   audits: TAuditEvent[];
   waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }>;
 }
 
-const newBatch = (): Batch => ({ counts: new Map(), audits: [], waiters: [] });
+const newBatch = (): Batch => ({ counts: new Map(), last: undefined, audits: [], waiters: [] });
 
 const dimension = (i: UsageItem): string =>
   `${i.projectId}\u0000${i.domainId}\u0000${i.keyId}\u0000${i.principalId}\u0000${i.operation}\u0000${i.hour.getTime()}`;
+
+const sameDimension = (c: TUsageCount, i: UsageItem): boolean =>
+  c.keyId === i.keyId &&
+  c.operation === i.operation &&
+  c.principalId === i.principalId &&
+  c.projectId === i.projectId &&
+  c.domainId === i.domainId &&
+  c.hour.getTime() === i.hour.getTime();
+
+/** Adds one request to the batch's count for its dimension. */
+function count(batch: Batch, item: UsageItem): void {
+  const last = batch.last;
+  if (last !== undefined && sameDimension(last, item)) {
+    last.count += 1;
+    return;
+  }
+  const key = dimension(item);
+  let existing = batch.counts.get(key);
+  if (existing) existing.count += 1;
+  else {
+    existing = { ...item, count: 1 };
+    batch.counts.set(key, existing);
+  }
+  batch.last = existing;
+}
 
 /**
  * Group commit: requests join the pending batch (counts aggregated per dimension), one flush writes
@@ -90,13 +117,8 @@ export function createMeter(
       const counted = options.countsEnabled && item !== null;
       if (!counted && audits.length === 0) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
-        if (counted) {
-          const key = dimension(item);
-          const existing = pending.counts.get(key);
-          if (existing) existing.count += 1;
-          else pending.counts.set(key, { ...item, count: 1 });
-        }
-        pending.audits.push(...audits);
+        if (counted) count(pending, item);
+        if (audits.length > 0) pending.audits.push(...audits);
         pending.waiters.push({ resolve, reject });
         schedule();
       });
