@@ -12,8 +12,8 @@ export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//.tes
 
 /**
  * PostgreSQL when `databaseUrl` is a postgres:// or postgresql:// URL, else the SQLite file, with
- * `meteringJournal` as this process's metering journal (SQLite only: PostgreSQL's server takes
- * concurrent writers as they come).
+ * `meteringJournal` as this process's metering journal. PostgreSQL's server takes concurrent
+ * writers as they come and needs no journal; it takes the journal's sync mode for its counts.
  */
 export function openStore(opts: {
   databaseUrl?: string;
@@ -21,6 +21,6 @@ export function openStore(opts: {
   meteringJournal?: JournalOptions;
 }): Promise<FullStore> {
   return opts.databaseUrl && isPostgresUrl(opts.databaseUrl)
-    ? openPostgresStore(opts.databaseUrl)
+    ? openPostgresStore(opts.databaseUrl, { meteringSync: opts.meteringJournal?.sync ?? "batch" })
     : openSqliteStore(opts.sqliteFile, opts.meteringJournal ? { meteringJournal: opts.meteringJournal } : {});
 }

@@ -1,7 +1,7 @@
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { openPostgresStore } from "./postgres.js";
-import { describeStoreContract, makeKey, makeProject, makeVersion } from "./store.contract.js";
+import { audit, describeStoreContract, makeKey, makeProject, makeVersion } from "./store.contract.js";
 import type { FullStore } from "./store.js";
 import { createTestDatabase, postgresRequired, postgresUnreachable } from "./testing/index.js";
 import { RECORD_USAGE_FUNCTION, usageFlush } from "./usage-writes.js";
@@ -143,6 +143,50 @@ if (reason && required) {
         expect(await other.sumUsage({ keyId: key.id })).toBe(4);
         expect((await functionRow(raw))[0].prosrc).toBe(RECORD_USAGE_FUNCTION.body);
       }));
+
+    it("commits counts alone without waiting for the WAL flush in interval mode, and nothing else", async () => {
+      const database = await createTestDatabase("kms_pg");
+      const raw = testPool(database.url, 1);
+      // One connection each, so a setting that outlived its transaction would show in the next one.
+      const relaxed = await openPostgresStore(database.url, { maxConnections: 1, meteringSync: "interval" });
+      const strict = await openPostgresStore(database.url, { maxConnections: 1 });
+      try {
+        // Records the synchronous_commit in force for each write to these tables.
+        await raw.query("create table commit_modes (tbl text, mode text)");
+        await raw.query(`create function record_commit_mode() returns trigger language plpgsql as $$
+          begin insert into commit_modes values (tg_table_name, current_setting('synchronous_commit')); return null; end $$`);
+        for (const table of ["usage_counts", "keys", "audit_events"])
+          await raw.query(
+            `create trigger record_commit_mode after insert or update on ${table} for each row execute function record_commit_mode()`,
+          );
+        const modes = async () => {
+          const { rows } = await raw.query(
+            "with gone as (delete from commit_modes returning tbl, mode) select distinct tbl, mode from gone",
+          );
+          return rows.map((r) => `${r.tbl} ${r.mode}`).sort();
+        };
+        const project = makeProject();
+        await relaxed.insertProject(project);
+        const key = makeKey(project);
+
+        await relaxed.recordUsage([countOf(project.id, project.domainId, "", 2)], []);
+        expect(await modes()).toEqual(["usage_counts off"]);
+        // the same connection's next transactions: a key, and a batch with an audit event
+        await relaxed.insertKey(key, makeVersion(key.id), 1000);
+        await relaxed.recordUsage(
+          [countOf(project.id, project.domainId, key.id, 1)],
+          [audit(project, { keyId: key.id })],
+        );
+        expect(await modes()).toEqual(["audit_events on", "keys on", "usage_counts on"]);
+
+        await strict.recordUsage([countOf(project.id, project.domainId, key.id, 4)], []);
+        expect(await modes()).toEqual(["usage_counts on"]);
+        expect(await strict.sumUsage({ projectId: project.id })).toBe(7);
+      } finally {
+        await Promise.all([relaxed.close(), strict.close(), raw.end()]);
+        await database.drop();
+      }
+    });
 
     it("writes all of a flush's rows or none", () =>
       withStore(async (store, raw) => {

@@ -3,6 +3,7 @@ import pg from "pg";
 import { createKeyCache, type KeyLookup, type KeyWithVersion, perTurn } from "./key-cache.js";
 import type { Database } from "./schema.js";
 import { createKyselyStore, type FullStore } from "./store.js";
+import type { MeteringSync } from "./usage-journal.js";
 import { RECORD_USAGE_FUNCTION } from "./usage-writes.js";
 
 const INT8_OID = 20;
@@ -18,6 +19,14 @@ const types = {
 export interface PostgresStoreOptions {
   /** Pool size (default 10). */
   maxConnections?: number;
+  /**
+   * How a batch of counts alone is committed (default "batch"): "batch" waits for the server's WAL
+   * flush like every other commit; "interval" commits it with synchronous_commit off, so that a
+   * crash of the database server or its machine can lose the last fraction of a second of counts
+   * (the WAL writer flushes within 3 × wal_writer_delay), while a crash of the KMS process loses
+   * nothing acknowledged. Keys, their changes and audit events always wait for the flush.
+   */
+  meteringSync?: MeteringSync;
 }
 
 /** Opens the PostgreSQL store at `url` and brings its schema up to date. */
@@ -28,7 +37,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   pool.on("error", () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const store = createKyselyStore(db, "postgres", {
-    write: (statements) => writePrepared(pool, statements),
+    write: (statements) => writePrepared(pool, statements, options.meteringSync === "interval"),
   });
   try {
     await store.migrate();
@@ -97,11 +106,20 @@ const preparedNames = new Map<string, string>();
 
 /**
  * The metering flush, one statement in its own implicit transaction, sent as a named prepared
- * statement so that the server does not parse it again on every flush.
+ * statement so that the server does not parse it again on every flush. With `asyncCommit`, the same
+ * statement also sets synchronous_commit off for its transaction, which the commit then obeys.
  */
-async function writePrepared(pool: pg.Pool, statements: readonly CompiledQuery[]): Promise<void> {
-  if (statements.length !== 1) throw new Error("the PostgreSQL flush is one statement");
-  const [{ sql, parameters }] = statements as [CompiledQuery];
+async function writePrepared(
+  pool: pg.Pool,
+  statements: readonly CompiledQuery[],
+  asyncCommit: boolean,
+): Promise<void> {
+  if (statements.length !== 1 || !statements[0]!.sql.startsWith("select "))
+    throw new Error("the PostgreSQL flush is one select");
+  const [{ sql: call, parameters }] = statements as [CompiledQuery];
+  const sql = asyncCommit
+    ? call.replace(/^select /, "select set_config('synchronous_commit', 'off', true), ")
+    : call;
   let name = preparedNames.get(sql);
   if (!name) {
     name = `kms_flush_${preparedNames.size + 1}`;
