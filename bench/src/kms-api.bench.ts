@@ -10,13 +10,14 @@
  *   BENCH_LATENCY_SECONDS=3 pnpm bench   (the one-connection latency pass; 0 leaves it out)
  *
  * Every server runs in its own process (autocannon, in this process, shares no event loop with
- * them) and serves one run only, and all are started first; then each round measures every run once, every other round in
- * reverse order, so slow spells of the machine spread over all of them, and the medians over the
- * rounds are reported, with the ratios both of the medians and within each round. Each run also
- * reports the CPU time per request of the server's processes and of autocannon (Linux /proc),
- * since on a small machine the two share the cores and that sum bounds the rate. The KMS runs use
- * KMS_WORKERS=BENCH_WORKERS (2 by default: one per core of the machine the figures in
- * BENCHMARKS.md come from); encrypt-data is also measured with one process, metered and not.
+ * them) and serves one run only, and all are started first; then each round measures every run
+ * once, every other round in reverse order, so slow spells of the machine spread over all of them,
+ * and the medians over the rounds are reported, with the ratios both of the medians and within
+ * each round. Each run also reports the CPU time per request of the server's processes and of
+ * autocannon (Linux /proc), since on a small machine the two share the cores and that sum bounds
+ * the rate. The KMS runs use KMS_WORKERS=BENCH_WORKERS (2 by default: one per core of the machine
+ * the figures in BENCHMARKS.md come from); encrypt-data is also measured with one process, metered
+ * and not.
  * Last, each run's latency for a lone caller: one connection, one request at a time
  * (BENCH_LATENCY_SECONDS each), where batching cannot hide what a request waits for.
  */
