@@ -267,6 +267,34 @@ describe("metering journals", () => {
     expect(readdirSync(dir).filter((n) => n.endsWith(".lock"))).toEqual(["bff.lock"]);
   });
 
+  it("take over a stale lock only under its takeover file, so that two processes never both do", async () => {
+    const file = databaseFile();
+    const dir = journalDirectory(file);
+    mkdirSync(dir, { recursive: true });
+    const gone = spawnSync(process.execPath, ["-e", ""]).pid;
+    const lock = join(dir, "kms.lock");
+    const guard = `${lock}.takeover`;
+    const stale = JSON.stringify({ pid: gone, host: hostname() });
+    writeFileSync(lock, stale);
+    const options: JournalOptions = { name: "kms", sync: "batch", foldIntervalMs: 600_000 };
+
+    // A running process (this one's parent) is taking the stale lock over: it is left to it.
+    writeFileSync(guard, JSON.stringify({ pid: process.ppid, host: hostname() }));
+    const second = await open(file, options);
+    expect(readFileSync(lock, "utf8")).toBe(stale);
+    expect(existsSync(join(dir, "kms-2.lock"))).toBe(true);
+
+    // The takeover's maker died before it finished: the next process takes the lock over.
+    writeFileSync(guard, stale);
+    const first = await open(file, options);
+    expect(JSON.parse(readFileSync(lock, "utf8"))).toEqual({ pid: process.pid, host: hostname() });
+    expect(existsSync(guard)).toBe(false);
+    const { project, keyIds } = await seed(first);
+    await first.recordUsage(batches(project, keyIds, 1)[0]!, []);
+    expect(batchesInJournal(file, "kms")).toBe(1);
+    for (const store of [first, second]) await store.close();
+  });
+
   it("refuse a journal name that is not a plain file name", async () => {
     await expect(
       openSqliteStore(databaseFile(), { meteringJournal: { name: "../x", sync: "batch" } }),

@@ -261,6 +261,37 @@ function staleLock(path: string): boolean {
   }
 }
 
+/** Makes a lock file holding this process's PID and host, unless the file exists. */
+function createLock(path: string): boolean {
+  try {
+    writeFileSync(path, JSON.stringify({ pid: process.pid, host: hostname() }), { flag: "wx", mode: 0o600 });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  }
+}
+
+/**
+ * Takes over a lock whose holder is gone. Two processes that both found it stale must not both
+ * take it (the second would remove the first one's fresh lock), so a takeover runs under
+ * `<lock>.takeover`, made with O_EXCL too, and looks at the lock again under it. A takeover file
+ * whose own maker is gone (killed during the few calls below) is removed first.
+ */
+function takeOverLock(lock: string): boolean {
+  const guard = `${lock}.takeover`;
+  if (!staleLock(lock)) return false;
+  if (staleLock(guard)) rmSync(guard, { force: true });
+  if (!createLock(guard)) return false;
+  try {
+    if (!staleLock(lock)) return false;
+    rmSync(lock, { force: true });
+    return createLock(lock);
+  } finally {
+    rmSync(guard, { force: true });
+  }
+}
+
 /**
  * One process per journal file: an owner cuts a torn tail and starts new files, which would lose
  * another appender's lines. So a journal is claimed with a lock file made with O_EXCL, holding the
@@ -271,29 +302,15 @@ function claimJournal(dir: string, name: string): { name: string; release: () =>
   for (let n = 1; n <= 64; n++) {
     const candidate = n === 1 ? name : `${name}-${n}`;
     const lock = join(dir, `${candidate}.lock`);
-    for (const takeOver of [false, true]) {
-      if (takeOver) {
-        if (!staleLock(lock)) break;
+    if (!createLock(lock) && !takeOverLock(lock)) continue;
+    heldHere.add(lock);
+    return {
+      name: candidate,
+      release: () => {
+        heldHere.delete(lock);
         rmSync(lock, { force: true });
-      }
-      try {
-        writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname() }), {
-          flag: "wx",
-          mode: 0o600,
-        });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "EEXIST") continue;
-        throw error;
-      }
-      heldHere.add(lock);
-      return {
-        name: candidate,
-        release: () => {
-          heldHere.delete(lock);
-          rmSync(lock, { force: true });
-        },
-      };
-    }
+      },
+    };
   }
   throw new Error(`every metering journal named ${name} in ${dir} is held by a running process`);
 }
