@@ -28,7 +28,10 @@ export interface EmbeddedConfig {
   rootKey?: string;
   logLevel?: string;
   metering: boolean;
-  /** When the embedded store's metering journals reach the disk (KMS_METERING_SYNC; see usage-journal.ts). */
+  /**
+   * When counts reach the disk (KMS_METERING_SYNC): the embedded store's metering journals (see
+   * usage-journal.ts), or PostgreSQL's commit of a batch of counts (see postgres.ts).
+   */
   meteringSync: MeteringSync;
   /** HTTP worker processes for `serve` (KMS_WORKERS; "auto" is one per CPU). 1 serves in-process. */
   workers: number;

@@ -10,7 +10,8 @@ const USAGE = `Usage:
 
 Environment: KMS_DATA_DIR, KMS_HOST, KMS_PORT, KMS_DATABASE_URL, KMS_ROOT_KEY, KMS_LOG, KMS_METERING,
              KMS_METERING_SYNC (interval, the default: counts survive kill -9 and are synced every
-             100 ms; batch: synced before each answer),
+             100 ms, or on PostgreSQL committed without waiting for its WAL flush; batch: synced
+             before each answer),
              KMS_WORKERS (HTTP worker processes, 1 by default; "auto": one per CPU)`;
 
 async function main(argv: string[]): Promise<number> {
