@@ -276,7 +276,8 @@ function createLock(path: string): boolean {
  * Takes over a lock whose holder is gone. Two processes that both found it stale must not both
  * take it (the second would remove the first one's fresh lock), so a takeover runs under
  * `<lock>.takeover`, made with O_EXCL too, and looks at the lock again under it. A takeover file
- * whose own maker is gone (killed during the few calls below) is removed first.
+ * whose own maker is gone (killed during the few calls below) is removed first: that step has the
+ * same race one level down, which needs such a kill as well as two processes starting at once.
  */
 function takeOverLock(lock: string): boolean {
   const guard = `${lock}.takeover`;
