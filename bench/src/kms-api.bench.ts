@@ -5,7 +5,7 @@
  * so that the ratios compare like with like on a noisy machine.
  *
  *   pnpm bench            (from the repository root; builds first)
- *   BENCH_SECONDS=10 BENCH_ROUNDS=3 BENCH_CONNECTIONS=64 BENCH_WORKERS=2 pnpm bench
+ *   BENCH_SECONDS=10 BENCH_ROUNDS=3 BENCH_CONNECTIONS=64 BENCH_WORKERS=2 BENCH_INSTANCES=3 pnpm bench
  *   BENCH_DATABASE_URL=postgres://127.0.0.1:5432/kms_bench pnpm bench   (adds runs on PostgreSQL)
  *   BENCH_LATENCY_SECONDS=3 pnpm bench   (the one-connection latency pass; 0 leaves it out)
  *
@@ -13,7 +13,9 @@
  * them) and serves one run only, and all are started first; then each round measures every run
  * once, every other round in reverse order, so slow spells of the machine spread over all of them,
  * and the medians over the rounds are reported, with the ratios both of the medians and within
- * each round. Each run also reports the CPU time per request of the server's processes and of
+ * each round. The two sides of the metering overhead each run on BENCH_INSTANCES servers (3 by
+ * default), since identical servers differ from one start to the next by about as much as that
+ * overhead (see Config). Each run also reports the CPU time per request of the server's processes and of
  * autocannon (Linux /proc), since on a small machine the two share the cores and that sum bounds
  * the rate. The KMS runs use KMS_WORKERS=BENCH_WORKERS (2 by default: one per core of the machine
  * the figures in BENCHMARKS.md come from); encrypt-data is also measured with one process, metered
@@ -36,6 +38,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const WORKERS = process.env.BENCH_WORKERS ?? "2";
+/** Server instances for each side of the metering overhead (see Config). */
+const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 3);
 /** Seconds of sequential requests on one connection per run, for the latency of a lone caller. */
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 3);
 /** An empty PostgreSQL database to also measure encrypt-data on (each server makes its own project in it). */
@@ -298,95 +302,136 @@ async function encryptOptions(server: Awaited<ReturnType<typeof kmsServer>>): Pr
   return { url: `${server.base}${req.path}`, method: "POST", headers: req.headers, body: req.text };
 }
 
+/**
+ * A configuration measured on `instances` servers of its own. Two servers started alike answer at
+ * rates that differ by a few per cent for as long as they run (three unmetered ones, measured in
+ * turn over 6 rounds: 18,342 / 18,106 / 17,604 requests/s), as much as the metering overhead
+ * itself; so the pair that overhead compares runs on several instances each, and a configuration's
+ * rate is the mean of its instances' medians.
+ */
+interface Config {
+  name: string;
+  runs: Run[];
+}
+
 async function main() {
   console.log(
     `autocannon: ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s per run (+2 s warm-up); ` +
-      `KMS_WORKERS=${WORKERS}\n`,
+      `KMS_WORKERS=${WORKERS}; ${INSTANCES} server instances for each side of the metering overhead\n`,
   );
   const ceiling = await bareNodeHttp();
   // The no-op route gets a server of its own: other traffic on a measured server changes what its
   // JIT compiled, and measured here it cost an encrypt-data run 2-7 %.
   const noopServer = await kmsServer({});
-  const metered = await kmsServer({});
-  const unmetered = await kmsServer({ KMS_METERING: "off" });
-  const single = await kmsServer({ KMS_WORKERS: "1" });
-  const singleUnmetered = await kmsServer({ KMS_WORKERS: "1", KMS_METERING: "off" });
-  const syncedPerBatch = await kmsServer({ KMS_METERING_SYNC: "batch" });
-  const encrypt = async (server: Awaited<ReturnType<typeof kmsServer>>) => ({
-    pid: server.pid,
-    options: await encryptOptions(server),
-    sign: () => encryptOptions(server),
+  const encrypt = async (name: string, env: Record<string, string>): Promise<Run> => {
+    const server = await kmsServer(env);
+    return {
+      name,
+      pid: server.pid,
+      options: await encryptOptions(server),
+      sign: () => encryptOptions(server),
+      rounds: [],
+    };
+  };
+  const onInstances = async (name: string, env: Record<string, string>, n: number): Promise<Config> => {
+    const runs: Run[] = [];
+    for (let i = 1; i <= n; i++) runs.push(await encrypt(n > 1 ? `${name} #${i}` : name, env));
+    return { name, runs };
+  };
+  const one = (run: Run): Config => ({ name: run.name, runs: [run] });
+  const http = one({
+    name: "node:http no-op (the machine's ceiling)",
+    pid: ceiling.pid,
+    options: { url: ceiling.url },
     rounds: [],
   });
-  const runs: Run[] = [
-    {
-      name: "node:http no-op (the machine's ceiling)",
-      pid: ceiling.pid,
-      options: { url: ceiling.url },
-      rounds: [],
-    },
-    {
-      name: "KMS server no-op route",
-      pid: noopServer.pid,
-      options: { url: `${noopServer.base}/v1.0/noop` },
-      rounds: [],
-    },
-    { name: "encrypt-data 256 B, signed, metered", ...(await encrypt(metered)) },
-    { name: "encrypt-data 256 B, signed, metering off", ...(await encrypt(unmetered)) },
-    { name: "encrypt-data, metered, one process", ...(await encrypt(single)) },
-    { name: "encrypt-data, metering off, one process", ...(await encrypt(singleUnmetered)) },
-    { name: "encrypt-data, metered, synced per batch", ...(await encrypt(syncedPerBatch)) },
-  ];
+  const noop = one({
+    name: "KMS server no-op route",
+    pid: noopServer.pid,
+    options: { url: `${noopServer.base}/v1.0/noop` },
+    rounds: [],
+  });
+  const enc = await onInstances("encrypt-data 256 B, signed, metered", {}, INSTANCES);
+  const encOff = await onInstances(
+    "encrypt-data 256 B, signed, metering off",
+    { KMS_METERING: "off" },
+    INSTANCES,
+  );
+  const encSingle = await onInstances("encrypt-data, metered, one process", { KMS_WORKERS: "1" }, 1);
+  const encSingleOff = await onInstances(
+    "encrypt-data, metering off, one process",
+    { KMS_WORKERS: "1", KMS_METERING: "off" },
+    1,
+  );
+  const encBatch = await onInstances(
+    "encrypt-data, metered, synced per batch",
+    { KMS_METERING_SYNC: "batch" },
+    1,
+  );
+  const configs = [http, noop, enc, encOff, encSingle, encSingleOff, encBatch];
   if (DATABASE_URL) {
     const onPostgres = { KMS_DATABASE_URL: DATABASE_URL };
-    runs.push(
-      { name: "encrypt-data, metered, PostgreSQL", ...(await encrypt(await kmsServer(onPostgres))) },
-      {
-        name: "encrypt-data, metered, PostgreSQL, one process",
-        ...(await encrypt(await kmsServer({ ...onPostgres, KMS_WORKERS: "1" }))),
-      },
+    configs.push(
+      await onInstances("encrypt-data, metered, PostgreSQL", onPostgres, 1),
+      await onInstances(
+        "encrypt-data, metered, PostgreSQL, one process",
+        { ...onPostgres, KMS_WORKERS: "1" },
+        1,
+      ),
     );
   }
+  // The instances of the compared pair take turns, so each metered one is measured next to an unmetered one.
+  const runs = configs.flatMap((c) =>
+    c === encOff ? [] : c === enc ? enc.runs.flatMap((run, i) => [run, encOff.runs[i]!]) : c.runs,
+  );
   for (let round = 1; round <= ROUNDS; round++) {
     console.log(`round ${round}`);
     // Every other round runs backwards, so a drift of the machine's speed favours no run.
     for (const run of round % 2 ? runs : [...runs].reverse()) run.rounds.push(await measure(run));
   }
 
-  console.log(`\nmedians of ${ROUNDS} rounds`);
-  const m = runs.map((run) => {
-    const of = (pick: (f: Figures) => number) => median(run.rounds.map(pick));
-    return {
-      name: run.name,
-      rps: of((f) => f.rps),
-      p50: of((f) => f.p50),
-      p99: of((f) => f.p99),
-      serverUs: of((f) => f.serverUs),
-      clientUs: of((f) => f.clientUs),
-    };
-  });
-  for (const f of m) console.log(`  ${line(f.name, f)}`);
+  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+  /** A configuration's figure: the mean over its instances of each one's median over the rounds. */
+  const figure = (c: Config, pick: (f: Figures) => number) =>
+    mean(c.runs.map((run) => median(run.rounds.map(pick))));
+  const rps = (c: Config) => figure(c, (f) => f.rps);
+  /** A configuration's rate in one round: the mean over its instances. */
+  const rpsInRound = (c: Config, round: number) => mean(c.runs.map((run) => run.rounds[round]!.rps));
 
-  const [http, noop, enc, encOff, encSingle, encSingleOff, encBatch] = runs as [
-    Run,
-    Run,
-    Run,
-    Run,
-    Run,
-    Run,
-    Run,
-  ];
-  const rps = (run: Run) => median(run.rounds.map((f) => f.rps));
-  /** a/b of the medians, and the median of a/b within each round (both runs measured minutes apart at most). */
-  const ratio = (a: Run, b: Run) => ({
+  console.log(
+    `\nmedians of ${ROUNDS} rounds (a configuration on several instances: the mean of their medians)`,
+  );
+  const m = new Map(
+    configs.map((c) => [
+      c,
+      {
+        rps: rps(c),
+        p50: figure(c, (f) => f.p50),
+        p99: figure(c, (f) => f.p99),
+        serverUs: figure(c, (f) => f.serverUs),
+        clientUs: figure(c, (f) => f.clientUs),
+      },
+    ]),
+  );
+  for (const c of configs) {
+    if (c.runs.length > 1)
+      for (const run of c.runs)
+        console.log(
+          `    ${run.name.padEnd(44)} ${String(Math.round(median(run.rounds.map((f) => f.rps)))).padStart(7)} req/s`,
+        );
+    console.log(`  ${line(c.name, m.get(c)!)}`);
+  }
+
+  /** a/b of the configurations' rates, and the median of a/b within each round (both measured minutes apart at most). */
+  const ratio = (a: Config, b: Config) => ({
     ofMedians: rps(a) / rps(b),
-    perRound: median(a.rounds.map((f, i) => f.rps / b.rounds[i]!.rps)),
+    perRound: median(a.runs[0]!.rounds.map((_, i) => rpsInRound(a, i) / rpsInRound(b, i))),
   });
   const show = (label: string, r: { ofMedians: number; perRound: number }, target = "") =>
     console.log(
       `  ${label.padEnd(31)} ${r.ofMedians.toFixed(2)}  (per round ${r.perRound.toFixed(2)})${target ? `   target ${target}` : ""}`,
     );
-  const overhead = (a: Run, b: Run) => {
+  const overhead = (a: Config, b: Config) => {
     const r = ratio(a, b);
     return `${((1 - r.ofMedians) * 100).toFixed(1)} %  (per round ${((1 - r.perRound) * 100).toFixed(1)} %)`;
   };
@@ -398,27 +443,28 @@ async function main() {
   console.log(`  metering overhead, one process  ${overhead(encSingle, encSingleOff)}`);
   console.log(`  … synced per batch              ${overhead(encBatch, encOff)}`);
   show(`${WORKERS} workers / one process`, ratio(enc, encSingle));
-  console.log(`  encrypt-data requests/s         ${rps(enc)}   target ≥ 20,000`);
+  console.log(`  encrypt-data requests/s         ${Math.round(rps(enc))}   target ≥ 20,000`);
 
   // The server and autocannon share the machine's cores, so their CPU per request bounds the rate.
   const cores = availableParallelism();
-  const encCpu = m[2]!.serverUs + m[2]!.clientUs;
+  const encFigures = m.get(enc)!;
+  const encCpu = encFigures.serverUs + encFigures.clientUs;
   if (!Number.isNaN(encCpu)) {
     console.log(
       `\nCPU budget: ${cores} cores / 20,000 requests/s = ${((cores * 1e6) / 20_000).toFixed(0)} µs per request for server and autocannon together;` +
-        `\n  encrypt-data, metered, used ${encCpu.toFixed(0)} µs (server ${m[2]!.serverUs.toFixed(0)}, autocannon ${m[2]!.clientUs.toFixed(0)}):` +
+        `\n  encrypt-data, metered, used ${encCpu.toFixed(0)} µs (server ${encFigures.serverUs.toFixed(0)}, autocannon ${encFigures.clientUs.toFixed(0)}):` +
         ` at most ${Math.round((cores * 1e6) / encCpu)} requests/s with every core busy.`,
     );
   }
 
   if (LATENCY_SECONDS <= 0) return;
   console.log(
-    `\nlatency of a lone caller: one connection, sequential requests, ${LATENCY_SECONDS} s per run`,
+    `\nlatency of a lone caller: one connection, sequential requests, ${LATENCY_SECONDS} s per run (first instance)`,
   );
-  for (const run of runs) {
-    const l = await latency(run);
+  for (const c of configs) {
+    const l = await latency(c.runs[0]!);
     console.log(
-      `  ${run.name.padEnd(44)} p50 ${us(l.p50)} µs  p90 ${us(l.p90)} µs  p99 ${us(l.p99)} µs  (${l.count} requests)`,
+      `  ${c.name.padEnd(44)} p50 ${us(l.p50)} µs  p90 ${us(l.p90)} µs  p99 ${us(l.p99)} µs  (${l.count} requests)`,
     );
   }
 }

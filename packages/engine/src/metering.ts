@@ -17,10 +17,21 @@ interface Batch {
   /** The count the previous request went to: a busy caller's requests mostly share one. */
   last: TUsageCount | undefined;
   audits: TAuditEvent[];
-  waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }>;
+  /** How many requests joined the batch. */
+  size: number;
+  /** Settles when the batch is flushed: every request of the batch awaits this one promise. */
+  flushed: Promise<void>;
+  settle: { resolve: () => void; reject: (e: unknown) => void };
 }
 
-const newBatch = (): Batch => ({ counts: new Map(), last: undefined, audits: [], waiters: [] });
+function newBatch(): Batch {
+  let settle!: Batch["settle"];
+  const flushed = new Promise<void>((resolve, reject) => {
+    settle = { resolve, reject };
+  });
+  // A batch nobody joined is never settled; one that fails is awaited by every request in it.
+  return { counts: new Map(), last: undefined, audits: [], size: 0, flushed, settle };
+}
 
 const dimension = (i: UsageItem): string =>
   `${i.projectId}\u0000${i.domainId}\u0000${i.keyId}\u0000${i.principalId}\u0000${i.operation}\u0000${i.hour.getTime()}`;
@@ -85,7 +96,7 @@ export function createMeter(
 
   // Runs once per turn (setImmediate comes after the turn's I/O callbacks).
   const check = (): void => {
-    const size = pending.waiters.length;
+    const size = pending.size;
     if (size === seen || Date.now() - gatheringSince >= maxDelay) {
       void flush();
       return;
@@ -101,13 +112,12 @@ export function createMeter(
     flushing = true;
     try {
       await store.recordUsage([...batch.counts.values()], batch.audits);
-      for (const w of batch.waiters) w.resolve();
+      batch.settle.resolve();
     } catch {
-      const error = new KmsError("KMS.0101", "usage could not be recorded");
-      for (const w of batch.waiters) w.reject(error);
+      batch.settle.reject(new KmsError("KMS.0101", "usage could not be recorded"));
     } finally {
       flushing = false;
-      if (pending.waiters.length > 0) schedule();
+      if (pending.size > 0) schedule();
       else for (const done of idle.splice(0)) done();
     }
   };
@@ -116,15 +126,14 @@ export function createMeter(
     record(item, audits) {
       const counted = options.countsEnabled && item !== null;
       if (!counted && audits.length === 0) return Promise.resolve();
-      return new Promise<void>((resolve, reject) => {
-        if (counted) count(pending, item);
-        if (audits.length > 0) pending.audits.push(...audits);
-        pending.waiters.push({ resolve, reject });
-        schedule();
-      });
+      if (counted) count(pending, item);
+      if (audits.length > 0) pending.audits.push(...audits);
+      pending.size += 1;
+      schedule();
+      return pending.flushed;
     },
     close() {
-      if (!flushing && !scheduled && pending.waiters.length === 0) return Promise.resolve();
+      if (!flushing && !scheduled && pending.size === 0) return Promise.resolve();
       return new Promise<void>((resolve) => idle.push(resolve));
     },
   };

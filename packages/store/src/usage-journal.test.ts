@@ -141,8 +141,18 @@ describe("metering journals", () => {
     const { project, keyIds } = await seed(killed);
     const [a, b] = batches(project, keyIds, 2) as [TUsageCount[], TUsageCount[]];
     await killed.recordUsage(a, []);
-    // A garbled record (NULs where a power loss left blocks unwritten), then one cut off by a kill.
-    appendFileSync(journalFile(file, "kms"), `${"\0".repeat(40)}[["x"]]\n[["${project.id}", "`);
+    // A garbled record (NULs where a power loss left blocks unwritten), lines of JSON that are not
+    // records, then one cut off by a kill.
+    const notRecords = [
+      `${"\0".repeat(40)}[["x"]]`,
+      `{"count":1}`,
+      `[["${project.id}","d","k","p","encrypt-data",${hour(0).getTime()},1,"extra"]]`,
+      `[["${project.id}","d","k","p","no-such-operation",${hour(0).getTime()},1]]`,
+      `[["${project.id}","d","k","p","encrypt-data","${hour(0).getTime()}",1]]`,
+      `[["${project.id}","d","k","p","encrypt-data",${hour(0).getTime()},-1]]`,
+      `[["${project.id}","d","k",7,"encrypt-data",${hour(0).getTime()},1]]`,
+    ];
+    appendFileSync(journalFile(file, "kms"), `${notRecords.join("\n")}\n[["${project.id}", "`);
     expect(await (await open(file)).sumUsage({})).toBe(total([a]));
     await killed.close(); // leaves the lines as they are: the file is not what it wrote
 
