@@ -210,11 +210,13 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 };
 
+/** autocannon's whole milliseconds, or a mean of them over instances. */
+const ms = (n: number): string => String(Number(n.toFixed(1)));
 const us = (n: number): string => (Number.isNaN(n) ? "  n/a" : n.toFixed(0).padStart(5));
 
 function line(name: string, f: Omit<Figures, "errors" | "non2xx">): string {
   return (
-    `${name.padEnd(44)} ${String(Math.round(f.rps)).padStart(7)} req/s  p50 ${f.p50} ms  p99 ${String(f.p99).padStart(2)} ms` +
+    `${name.padEnd(44)} ${String(Math.round(f.rps)).padStart(7)} req/s  p50 ${ms(f.p50)} ms  p99 ${ms(f.p99).padStart(2)} ms` +
     `  CPU/request: server ${us(f.serverUs)} µs, autocannon ${us(f.clientUs)} µs`
   );
 }
