@@ -15,9 +15,9 @@
  * and the medians over the rounds are reported, with the ratios both of the medians and within
  * each round. The two sides of the metering overhead each run on BENCH_INSTANCES servers (3 by
  * default), since identical servers differ from one start to the next by about as much as that
- * overhead (see Config). Each run also reports the CPU time per request of the server's processes and of
- * autocannon (Linux /proc), since on a small machine the two share the cores and that sum bounds
- * the rate. The KMS runs use KMS_WORKERS=BENCH_WORKERS (2 by default: one per core of the machine
+ * overhead (see Config). Each run also reports the CPU time per request of the server's processes
+ * and of autocannon (Linux /proc), since on a small machine the two share the cores and that sum
+ * bounds the rate. The KMS runs use KMS_WORKERS=BENCH_WORKERS (2 by default: one per core of the machine
  * the figures in BENCHMARKS.md come from); encrypt-data is also measured with one process, metered
  * and not.
  * Last, each run's latency for a lone caller: one connection, one request at a time
@@ -305,7 +305,7 @@ async function encryptOptions(server: Awaited<ReturnType<typeof kmsServer>>): Pr
 }
 
 /**
- * A configuration measured on `instances` servers of its own. Two servers started alike answer at
+ * A configuration measured on one or more servers of its own (its runs, one per server). Two servers started alike answer at
  * rates that differ by a few per cent for as long as they run (three unmetered ones, measured in
  * turn over 6 rounds: 18,342 / 18,106 / 17,604 requests/s), as much as the metering overhead
  * itself; so the pair that overhead compares runs on several instances each, and a configuration's
