@@ -1,4 +1,3 @@
-import type { TRole } from "@kms/domain";
 import type { Clock, KmsEngine, KmsReports, SessionStore } from "@kms/engine";
 
 /** One line per request or failure: ids, codes and timings only, never payloads. */
@@ -23,7 +22,6 @@ export interface SessionContext {
   idHash: string;
   principalId: string;
   username: string;
-  role: TRole;
   domainId: string;
   csrfToken: string;
 }

@@ -138,8 +138,11 @@ export function loadRootKey(config: EmbeddedConfig, warn: Log): Buffer {
   return decodeRootKey(readFileSync(file, "utf8"), file);
 }
 
-/** `principalId` is what a grant names as its grantee (create-grant's grantee_principal). */
-type UserCredentials = { ak: string; sk: string; password: string; principalId?: string };
+/**
+ * `username` is the console sign-in name (`admin-staging` in a later project); `principalId` is what
+ * a grant names as its grantee (create-grant's grantee_principal).
+ */
+type UserCredentials = { username?: string; ak: string; sk: string; password: string; principalId?: string };
 type ServiceCredentials = { ak: string; sk: string; principalId?: string };
 
 /** The shape of `<dataDir>/credentials.json` (documented in the README). */
@@ -162,6 +165,7 @@ export interface CredentialsFile {
 
 function credentialsOf(p: ProvisionedProject) {
   const user = (u: ProvisionedProject["users"]["admin"]) => ({
+    username: u.username,
     ak: u.ak,
     sk: u.sk,
     password: u.password,

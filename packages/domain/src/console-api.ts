@@ -199,6 +199,11 @@ export const ZDependentsResponse = z.object({ items: z.array(ZDependent) });
 
 export const ZMonth = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/);
 
+/**
+ * A month's usage as a project's users see it. The request figures, free quota and charges are the
+ * account's (the free quota is per account, shared by all its projects) and are labelled so; `byKey`
+ * lists only the project's keys.
+ */
 export const ZUsageSummary = z.object({
   month: ZMonth,
   currency: z.string(),
@@ -249,16 +254,27 @@ export const ZAuditItem = z.object({
 });
 export const ZAuditPage = z.object({ items: z.array(ZAuditItem), nextCursor: z.string().nullable() });
 
+/** A project the signed-in user has a role in. */
+export const ZSessionProject = z.object({
+  id: z.string(),
+  name: z.string(),
+  region: z.string(),
+  role: ZRole,
+  /** The project was seeded with simulated data (cloud-sim demo-seed). */
+  demo: z.boolean(),
+});
+export type TSessionProject = z.infer<typeof ZSessionProject>;
+
 export const ZSession = z.object({
   username: z.string(),
-  role: ZRole,
+  /** The project the console opens on: the first of `projects`. */
   projectId: z.string(),
-  projects: z.array(z.object({ id: z.string(), name: z.string(), region: z.string() })),
+  /** Only the projects the user has a role in, oldest first. */
+  projects: z.array(ZSessionProject).min(1),
   csrfToken: z.string(),
-  /** The project was seeded with simulated data (cloud-sim demo-seed); absent means not. */
-  demo: z.boolean().default(false),
 });
 export type TSession = z.infer<typeof ZSession>;
+
 export const ZLoginRequest = z.strictObject({
   username: z.string().min(1).max(64),
   password: z.string().min(1).max(256),
@@ -278,9 +294,7 @@ export type TConsoleErrorBody = z.infer<typeof ZConsoleErrorBody>;
 export const ZProjectQuery = z.strictObject({ projectId: z.string().min(1).max(64) });
 export const ZKeyIdParams = z.strictObject({ id: ZKeyId });
 
-export const ZProjectsResponse = z.object({
-  items: z.array(z.object({ id: z.string(), name: z.string(), region: z.string() })),
-});
+export const ZProjectsResponse = z.object({ items: z.array(ZSessionProject) });
 
 /** Month reports: the current UTC month when `month` is omitted. */
 export const ZMonthParams = z.strictObject({
@@ -299,6 +313,7 @@ export const ZBillLine = z.object({
   unitPrice: z.number(),
   amount: z.number(),
 });
+/** The account's bill (all its projects): shown to a user with a role in any of them, labelled so. */
 export const ZBill = z.object({
   month: ZMonth,
   currency: z.string(),

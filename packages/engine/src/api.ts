@@ -9,8 +9,9 @@ import type {
   TKeyVersion,
   TOperation,
   TPricing,
-  TPrincipal,
+  TPrincipalIdentity,
   TProject,
+  TProjectRole,
   TServiceCode,
   TTag,
 } from "@kms/domain";
@@ -67,7 +68,11 @@ export interface RotationStatus {
 /** Credentials handed out once when a project is provisioned (written to credentials.json). */
 export interface ProvisionedProject {
   project: TProject;
-  users: Record<"admin" | "viewer", { principalId: string; ak: string; sk: string; password: string }>;
+  /** `username` is what the user signs in to the console with (suffixed in a domain's later projects). */
+  users: Record<
+    "admin" | "viewer",
+    { principalId: string; username: string; ak: string; sk: string; password: string }
+  >;
   services: Record<TServiceCode, { principalId: string; ak: string; sk: string }>;
 }
 
@@ -91,8 +96,16 @@ export interface KmsEngine {
   provisionProject(input: { name: string; region: string; domainId?: string }): Promise<ProvisionedProject>;
   authenticate(accessKey: string): Promise<AuthenticatedCredential | undefined>;
   /** Checks a console user's password; undefined when the user or password is wrong. */
-  verifyPassword(domainId: string, username: string, password: string): Promise<TPrincipal | undefined>;
+  verifyPassword(
+    domainId: string,
+    username: string,
+    password: string,
+  ): Promise<TPrincipalIdentity | undefined>;
   listProjects(): Promise<TProject[]>;
+  /** The projects of the domain the user has a role in, oldest first. */
+  projectRoles(domainId: string, principalId: string): Promise<TProjectRole[]>;
+  /** The caller for a console user in a project; KMS.0306 unless the user has a role there. */
+  userCaller(user: { id: string; name: string; domainId: string }, projectId: string): Promise<TCaller>;
 
   // key management
   createKey(caller: TCaller, input: CreateKeyInput): Promise<TKey>;

@@ -38,6 +38,8 @@ export function createKms(options: KmsEngineOptions): KmsEngine {
     verifyPassword: (domainId, username, password) =>
       provisioning.verifyPassword(ctx, domainId, username, password),
     listProjects: () => ctx.store.listProjects(),
+    projectRoles: (domainId, principalId) => provisioning.projectRoles(ctx, domainId, principalId),
+    userCaller: (user, projectId) => provisioning.userCaller(ctx, user, projectId),
 
     createKey: (caller, input) => keys.createKey(ctx, caller, input),
     describeKey: (caller, ref) => keys.describeKey(ctx, caller, ref),

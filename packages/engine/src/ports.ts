@@ -6,7 +6,10 @@ import type {
   TKeyState,
   TOperation,
   TPrincipal,
+  TPrincipalIdentity,
   TProject,
+  TProjectRole,
+  TRole,
   TServiceCode,
   TTag,
   TUsageCount,
@@ -54,7 +57,7 @@ export interface CredentialRecord {
 }
 
 export interface PrincipalRecord {
-  principal: TPrincipal;
+  principal: TPrincipalIdentity;
   domainId: string;
   /** scrypt hash for console sign-in, null for service principals. */
   passwordHash: string | null;
@@ -145,10 +148,20 @@ export interface KmsStore {
   /** Looks a user up by name within a domain (console sign-in). */
   getUserByName(domainId: string, name: string): Promise<PrincipalRecord | undefined>;
   insertCredential(record: CredentialRecord): Promise<void>;
-  /** The hot path of every API request: the credential and its principal in one query. */
+  /**
+   * The hot path of every API request: the credential and its principal in one query; a user's
+   * role is its role in the credential's project, and a user without one there has no credential.
+   */
   getCredential(
     accessKey: string,
   ): Promise<{ credential: CredentialRecord; principal: TPrincipal; domainId: string } | undefined>;
+
+  // project roles: the one source of what a user may do in a project, for both servers
+  /** Gives the user `role` in the project, replacing the role it had there; null takes it away. */
+  setProjectRole(projectId: string, principalId: string, role: TRole | null, now: Date): Promise<void>;
+  getProjectRole(projectId: string, principalId: string): Promise<TRole | undefined>;
+  /** The projects the user has a role in, oldest project first. */
+  listProjectRoles(principalId: string): Promise<TProjectRole[]>;
 
   // keys
   /**

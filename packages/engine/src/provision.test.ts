@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { DEFAULT_KEY_CATALOG } from "@kms/domain";
 import { describe, expect, it } from "vitest";
 import { createRootKey } from "./root-key.js";
-import { createTestEngine } from "./testing/index.js";
+import { createTestEngine, errorCode } from "./testing/index.js";
 
 describe("provisioning and authentication", () => {
   it("creates a project with Huawei-shaped IDs, two users and one principal per catalog service", async () => {
@@ -59,6 +59,37 @@ describe("provisioning and authentication", () => {
       second.users.admin.password,
     );
     expect(principal?.id).toBe(second.users.admin.principalId);
+    expect(second.users.admin.username).toBe("admin-two");
+  });
+
+  it("gives each user a role in its own project only, and refuses a console caller elsewhere", async () => {
+    const { kms, provisioned } = await createTestEngine();
+    const { domainId } = provisioned.project;
+    const second = await kms.provisionProject({ name: "two", region: "r", domainId });
+    const other = await kms.provisionProject({ name: "elsewhere", region: "r" });
+    const admin2 = { id: second.users.admin.principalId, name: "admin-two", domainId };
+
+    expect((await kms.projectRoles(domainId, admin2.id)).map((r) => [r.project.id, r.role])).toEqual([
+      [second.project.id, "admin"],
+    ]);
+    expect(
+      (await kms.projectRoles(domainId, provisioned.users.viewer.principalId)).map((r) => r.role),
+    ).toEqual(["viewer"]);
+    expect((await kms.userCaller(admin2, second.project.id)).principal).toEqual({
+      kind: "user",
+      id: admin2.id,
+      name: "admin-two",
+      role: "admin",
+    });
+    // The default project of the same account, another account's project, and no project at all.
+    for (const projectId of [provisioned.project.id, other.project.id, "0".repeat(32)]) {
+      expect(await errorCode(kms.userCaller(admin2, projectId))).toBe("KMS.0306");
+    }
+    // The same user's AK/SK reach its own project only (the credential belongs to it).
+    expect((await kms.authenticate(second.users.admin.ak))?.caller).toMatchObject({
+      projectId: second.project.id,
+      principal: { kind: "user", role: "admin" },
+    });
   });
 });
 

@@ -1,7 +1,16 @@
 import { scrypt as scryptCallback, timingSafeEqual } from "node:crypto";
-import { DEFAULT_KEY_CATALOG, type TPrincipal, type TProject, type TServiceCode } from "@kms/domain";
+import {
+  DEFAULT_KEY_CATALOG,
+  type TCaller,
+  type TPrincipalIdentity,
+  type TProject,
+  type TProjectRole,
+  type TRole,
+  type TServiceCode,
+} from "@kms/domain";
 import type { AuthenticatedCredential, ProvisionedProject } from "./api.js";
 import type { EngineContext } from "./context.js";
+import { KmsError } from "./errors.js";
 
 const UPPER_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 const ALNUM = `${UPPER_ALNUM}abcdefghijklmnopqrstuvwxyz`;
@@ -66,11 +75,13 @@ export async function checkPassword(stored: string, password: string): Promise<b
 async function addPrincipal(
   ctx: EngineContext,
   project: TProject,
-  principal: TPrincipal,
+  principal: TPrincipalIdentity,
   passwordHash: string | null,
+  role?: TRole,
 ): Promise<{ ak: string; sk: string }> {
   const now = ctx.clock.now();
   await ctx.store.insertPrincipal({ principal, domainId: project.domainId, passwordHash, createdAt: now });
+  if (role) await ctx.store.setProjectRole(project.id, principal.id, role, now);
   const ak = randomString(ctx, UPPER_ALNUM, 20);
   const sk = randomString(ctx, ALNUM, 40);
   await ctx.store.insertCredential({
@@ -114,15 +125,15 @@ export async function provisionProject(
   const users = {} as ProvisionedProject["users"];
   for (const role of ["admin", "viewer"] as const) {
     const name = await freeUserName(ctx, project.domainId, role, project.name);
-    const principal: TPrincipal = { kind: "user", id: hexId(ctx), name, role };
+    const principal: TPrincipalIdentity = { kind: "user", id: hexId(ctx), name };
     const password = randomString(ctx, ALNUM, 24);
-    const credential = await addPrincipal(ctx, project, principal, await hashPassword(ctx, password));
-    users[role] = { principalId: principal.id, ...credential, password };
+    const credential = await addPrincipal(ctx, project, principal, await hashPassword(ctx, password), role);
+    users[role] = { principalId: principal.id, username: name, ...credential, password };
   }
 
   const services = {} as Record<TServiceCode, { principalId: string; ak: string; sk: string }>;
   for (const entry of DEFAULT_KEY_CATALOG) {
-    const principal: TPrincipal = {
+    const principal: TPrincipalIdentity = {
       kind: "service",
       id: hexId(ctx),
       name: entry.service,
@@ -153,8 +164,42 @@ export async function verifyPassword(
   domainId: string,
   username: string,
   password: string,
-): Promise<TPrincipal | undefined> {
+): Promise<TPrincipalIdentity | undefined> {
   const record = await ctx.store.getUserByName(domainId, username);
   if (!record?.passwordHash) return undefined;
   return (await checkPassword(record.passwordHash, password)) ? record.principal : undefined;
+}
+
+/** The projects of the domain the user has a role in, oldest first. */
+export async function projectRoles(
+  ctx: EngineContext,
+  domainId: string,
+  principalId: string,
+): Promise<TProjectRole[]> {
+  const roles = await ctx.store.listProjectRoles(principalId);
+  return roles.filter((r) => r.project.domainId === domainId);
+}
+
+/**
+ * A console user acting in a project: the role is read from the database on every call, so a role
+ * taken away ends access at once. No role there (or a project of another domain, or none at all)
+ * is one and the same refusal, so the answer does not tell which projects exist.
+ */
+export async function userCaller(
+  ctx: EngineContext,
+  user: { id: string; name: string; domainId: string },
+  projectId: string,
+): Promise<TCaller> {
+  const [project, role] = await Promise.all([
+    ctx.store.getProject(projectId),
+    ctx.store.getProjectRole(projectId, user.id),
+  ]);
+  if (!project || project.domainId !== user.domainId || !role) {
+    throw new KmsError("KMS.0306", "You have no role in this project.");
+  }
+  return {
+    principal: { kind: "user", id: user.id, name: user.name, role },
+    projectId,
+    domainId: user.domainId,
+  };
 }

@@ -1,4 +1,4 @@
-import type { TOperation, TRole } from "@kms/domain";
+import type { TOperation } from "@kms/domain";
 
 /**
  * What usage reports and bills read. Every query reads the hourly counters or their rollups, never
@@ -61,14 +61,16 @@ export interface UsageReportStore {
   >;
 }
 
-/** Console sessions, kept in the database so that every BFF instance sees the same ones. */
+/**
+ * Console sessions, kept in the database so that every BFF instance sees the same ones. A session
+ * says who signed in, not what they may do: the role is read per project on every request.
+ */
 export interface SessionRecord {
   /** SHA-256 of the session token (the cookie holds the token; the database never does). */
   idHash: string;
   principalId: string;
   domainId: string;
   username: string;
-  role: TRole;
   csrfToken: string;
   createdAt: Date;
   expiresAt: Date;

@@ -13,7 +13,7 @@ import { KmsError } from "./errors.js";
 import { parseKeyRef } from "./keys/resolve.js";
 import type { Clock, KmsStore } from "./ports.js";
 import type { AuditFeedStore, UsageReportStore } from "./report-ports.js";
-import type { KeyDependent, KeyUsageReport, KmsReports, MonthSummary } from "./reports-api.js";
+import type { BillLine, KeyDependent, KeyUsageReport, KmsReports, MonthSummary } from "./reports-api.js";
 
 export type ReportsStore = KmsStore & UsageReportStore & AuditFeedStore;
 
@@ -160,7 +160,8 @@ export function createReports(options: ReportsOptions): KmsReports {
         hostingCharges: b.hostingCharges,
         total: b.total,
         forecastTotal: b.forecastTotal,
-        byKey: b.byKey,
+        // The figures above are the account's (the free quota is per account); keys only the project's.
+        byKey: b.byKey.filter((k) => k.projectId === caller.projectId),
         byService: usage.byPrincipal.map((p, i) => {
           const principal = principals[i]?.principal;
           return {
@@ -177,7 +178,12 @@ export function createReports(options: ReportsOptions): KmsReports {
     async bill(caller, month) {
       requireUser(caller);
       const { bill: b } = await bill(caller.domainId, month);
-      return { month, currency: pricing.currency, lines: b.lines, total: b.total };
+      return {
+        month,
+        currency: pricing.currency,
+        lines: projectLines(b.lines, caller.projectId),
+        total: b.total,
+      };
     },
 
     async auditFeed(caller, after) {
@@ -188,3 +194,30 @@ export function createReports(options: ReportsOptions): KmsReports {
 }
 
 type MonthUsage = Awaited<ReturnType<UsageReportStore["monthUsage"]>>;
+
+/**
+ * The account's bill as one project's users see it: the total and the request line stay the
+ * account's, but the other projects' hosting lines (which name their keys) become one line.
+ */
+function projectLines(lines: readonly BillLine[], projectId: string): BillLine[] {
+  const own = lines.filter((l) => l.kind === "requests" || l.projectId === projectId);
+  const others = lines.filter((l) => l.kind === "hosting" && l.projectId !== projectId);
+  if (others.length === 0) return own;
+  const hosting = own.filter((l) => l.kind === "hosting");
+  const requests = own.filter((l) => l.kind === "requests");
+  return [
+    ...hosting,
+    {
+      kind: "hosting",
+      description: `Key hosting in the account's other projects: ${others.length} key versions`,
+      projectId: null,
+      keyId: null,
+      version: null,
+      quantity: round6(others.reduce((n, l) => n + l.quantity, 0)),
+      unit: "hour",
+      unitPrice: others[0]?.unitPrice ?? 0,
+      amount: round6(others.reduce((n, l) => n + l.amount, 0)),
+    },
+    ...requests,
+  ];
+}

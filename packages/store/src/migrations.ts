@@ -291,6 +291,32 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0007_project_roles": {
+      // A user's role is per project (it was one per user, which let the console reach every
+      // project of the account). Each user gets its old role in the projects it holds credentials in.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable("project_roles")
+          .addColumn("project_id", "text", (c) => c.notNull().references("projects.id"))
+          .addColumn("principal_id", "text", (c) => c.notNull().references("principals.id"))
+          .addColumn("role", "text", (c) => c.notNull())
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addPrimaryKeyConstraint("project_roles_pk", ["project_id", "principal_id"])
+          .execute();
+        await db.schema
+          .createIndex("project_roles_principal")
+          .on("project_roles")
+          .columns(["principal_id", "project_id"])
+          .execute();
+        await sql`insert into project_roles (project_id, principal_id, role, created_at)
+          select distinct c.project_id, p.id, p.role, p.created_at
+          from credentials c join principals p on p.id = c.principal_id
+          where p.kind = 'user' and p.role is not null`.execute(db);
+        await db.schema.alterTable("principals").dropColumn("role").execute();
+        // A session names who signed in; what they may do is read per project on every request.
+        await db.schema.alterTable("sessions").dropColumn("role").execute();
+      },
+    },
   };
 }
 

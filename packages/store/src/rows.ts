@@ -6,9 +6,8 @@ import type {
   TKeyState,
   TKeyUsage,
   TOperation,
-  TPrincipal,
+  TPrincipalIdentity,
   TProject,
-  TRole,
   TServiceCode,
 } from "@kms/domain";
 import type { GrantRecord, KeyPatch, KeyVersionRecord, PrincipalRecord } from "@kms/engine";
@@ -51,22 +50,21 @@ export const principalToRow = (rec: PrincipalRecord): Insertable<PrincipalsTable
   domain_id: rec.domainId,
   kind: rec.principal.kind,
   name: rec.principal.name,
-  role: rec.principal.kind === "user" ? rec.principal.role : null,
   service: rec.principal.kind === "service" ? rec.principal.service : null,
   password_hash: rec.passwordHash,
   created_at: ms(rec.createdAt),
 });
 
-export function rowToPrincipal(
-  r: Pick<PrincipalsTable, "id" | "kind" | "name" | "role" | "service">,
-): TPrincipal {
+export function rowToPrincipalIdentity(
+  r: Pick<PrincipalsTable, "id" | "kind" | "name" | "service">,
+): TPrincipalIdentity {
   return r.kind === "user"
-    ? { kind: "user", id: r.id, name: r.name, role: r.role as TRole }
+    ? { kind: "user", id: r.id, name: r.name }
     : { kind: "service", id: r.id, name: r.name, service: r.service as TServiceCode };
 }
 
 export const rowToPrincipalRecord = (r: Selectable<PrincipalsTable>): PrincipalRecord => ({
-  principal: rowToPrincipal(r),
+  principal: rowToPrincipalIdentity(r),
   domainId: r.domain_id,
   passwordHash: r.password_hash,
   createdAt: date(r.created_at),

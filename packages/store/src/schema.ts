@@ -17,9 +17,16 @@ export interface PrincipalsTable {
   domain_id: string;
   kind: "user" | "service";
   name: string;
-  role: string | null;
   service: string | null;
   password_hash: string | null;
+  created_at: number;
+}
+
+/** A user's role in a project: what both servers authorise a user by. */
+export interface ProjectRolesTable {
+  project_id: string;
+  principal_id: string;
+  role: string;
   created_at: number;
 }
 
@@ -167,7 +174,6 @@ export interface SessionsTable {
   principal_id: string;
   domain_id: string;
   username: string;
-  role: string;
   csrf_token: string;
   created_at: number;
   expires_at: number;
@@ -194,6 +200,7 @@ export interface Database {
   projects: ProjectsTable;
   principals: PrincipalsTable;
   credentials: CredentialsTable;
+  project_roles: ProjectRolesTable;
   keys: KeysTable;
   key_versions: KeyVersionsTable;
   key_tags: KeyTagsTable;

@@ -94,8 +94,8 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreHa
       await harness?.cleanup();
     });
 
-    const newProject = async () => {
-      const project = makeProject();
+    const newProject = async (overrides: Partial<TProject> = {}) => {
+      const project = makeProject(overrides);
       await store.insertProject(project);
       return project;
     };
@@ -116,7 +116,7 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreHa
       it("finds a credential with its principal, and a user by name", async () => {
         const project = await newProject();
         const user = {
-          principal: { kind: "user" as const, id: randomUUID(), name: "alice", role: "admin" as const },
+          principal: { kind: "user" as const, id: randomUUID(), name: "alice" },
           domainId: project.domainId,
           passwordHash: "scrypt$abc",
           createdAt: at(2),
@@ -148,6 +148,48 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreHa
         expect(await store.getUserByName(project.domainId, "alice")).toEqual(user);
         expect(await store.getUserByName(project.domainId, "OBS")).toBeUndefined();
         expect(await store.getUserByName("other-domain", "alice")).toBeUndefined();
+      });
+
+      it("gives a user a role per project, and a user's credential works only where it has one", async () => {
+        const home = await newProject();
+        const other = await newProject({ domainId: home.domainId, createdAt: at(1) });
+        const user = {
+          principal: { kind: "user" as const, id: randomUUID(), name: "bob" },
+          domainId: home.domainId,
+          passwordHash: "scrypt$abc",
+          createdAt: at(2),
+        };
+        await store.insertPrincipal(user);
+        const credential = {
+          accessKey: `AK${randomUUID()}`,
+          wrappedSecretKey: randomBytes(48),
+          projectId: home.id,
+          principalId: user.principal.id,
+          createdAt: at(3),
+        };
+        await store.insertCredential(credential);
+        // No role in the credential's project: the credential does not authenticate.
+        expect(await store.getCredential(credential.accessKey)).toBeUndefined();
+        expect(await store.listProjectRoles(user.principal.id)).toEqual([]);
+
+        await store.setProjectRole(home.id, user.principal.id, "viewer", at(4));
+        expect((await store.getCredential(credential.accessKey))?.principal).toEqual({
+          ...user.principal,
+          role: "viewer",
+        });
+        await store.setProjectRole(home.id, user.principal.id, "admin", at(5));
+        await store.setProjectRole(other.id, user.principal.id, "viewer", at(5));
+        expect(await store.getProjectRole(home.id, user.principal.id)).toBe("admin");
+        expect(await store.getProjectRole(other.id, user.principal.id)).toBe("viewer");
+        expect(await store.listProjectRoles(user.principal.id)).toEqual([
+          { project: home, role: "admin" },
+          { project: other, role: "viewer" },
+        ]);
+
+        await store.setProjectRole(home.id, user.principal.id, null, at(6));
+        expect(await store.getProjectRole(home.id, user.principal.id)).toBeUndefined();
+        expect(await store.getCredential(credential.accessKey)).toBeUndefined();
+        expect(await store.listProjectRoles(user.principal.id)).toEqual([{ project: other, role: "viewer" }]);
       });
     });
 
@@ -1059,7 +1101,6 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreHa
           principalId: randomUUID(),
           domainId: "d",
           username: "alice",
-          role: "viewer" as const,
           csrfToken: randomBytes(16).toString("hex"),
           createdAt: at(0),
           expiresAt,

@@ -44,7 +44,7 @@ import {
   rowToAudit,
   rowToGrant,
   rowToKey,
-  rowToPrincipal,
+  rowToPrincipalIdentity,
   rowToPrincipalRecord,
   rowToProject,
   rowToVersion,
@@ -153,6 +153,10 @@ export function createKyselyStore(
     db
       .selectFrom("credentials as c")
       .innerJoin("principals as p", "p.id", "c.principal_id")
+      // A user's role in the credential's project; none (and no row) for a service principal.
+      .leftJoin("project_roles as r", (join) =>
+        join.onRef("r.project_id", "=", "c.project_id").onRef("r.principal_id", "=", "c.principal_id"),
+      )
       .select([
         "c.access_key",
         "c.wrapped_secret_key",
@@ -161,7 +165,7 @@ export function createKyselyStore(
         "c.created_at",
         "p.kind",
         "p.name",
-        "p.role",
+        "r.role",
         "p.service",
         "p.domain_id",
       ])
@@ -345,6 +349,8 @@ export function createKyselyStore(
       }>(credentialQuery({ accessKey }));
       const r = rows[0];
       if (!r) return undefined;
+      // A user's credential works only while the user has a role in its project.
+      if (r.kind === "user" && r.role === null) return undefined;
       const credential: CredentialRecord = {
         accessKey: r.access_key,
         wrappedSecretKey: r.wrapped_secret_key,
@@ -352,17 +358,58 @@ export function createKyselyStore(
         principalId: r.principal_id,
         createdAt: new Date(Number(r.created_at)),
       };
+      const identity = rowToPrincipalIdentity({
+        id: r.principal_id,
+        kind: r.kind,
+        name: r.name,
+        service: r.service,
+      });
       return {
         credential,
-        principal: rowToPrincipal({
-          id: r.principal_id,
-          kind: r.kind,
-          name: r.name,
-          role: r.role,
-          service: r.service,
-        }),
+        principal: identity.kind === "user" ? { ...identity, role: r.role as TRole } : identity,
         domainId: r.domain_id,
       };
+    },
+
+    // project roles
+
+    async setProjectRole(projectId, principalId, role, now) {
+      if (role === null) {
+        await db
+          .deleteFrom("project_roles")
+          .where("project_id", "=", projectId)
+          .where("principal_id", "=", principalId)
+          .execute();
+        return;
+      }
+      await db
+        .insertInto("project_roles")
+        .values({ project_id: projectId, principal_id: principalId, role, created_at: now.getTime() })
+        .onConflict((oc) => oc.columns(["project_id", "principal_id"]).doUpdateSet({ role }))
+        .execute();
+    },
+
+    async getProjectRole(projectId, principalId) {
+      const row = await db
+        .selectFrom("project_roles")
+        .select("role")
+        .where("project_id", "=", projectId)
+        .where("principal_id", "=", principalId)
+        .executeTakeFirst();
+      return row ? (row.role as TRole) : undefined;
+    },
+
+    async listProjectRoles(principalId) {
+      const rows = await db
+        .selectFrom("project_roles as r")
+        .innerJoin("projects as p", "p.id", "r.project_id")
+        .selectAll("p")
+        .select("r.role")
+        .where("r.principal_id", "=", principalId)
+        .orderBy("p.created_at")
+        .orderBy("p.id")
+        .execute();
+      return rows.map((r) => ({ project: rowToProject(r), role: r.role as TRole }));
     },
 
     // keys
@@ -994,7 +1041,6 @@ export function createKyselyStore(
           principal_id: session.principalId,
           domain_id: session.domainId,
           username: session.username,
-          role: session.role,
           csrf_token: session.csrfToken,
           created_at: session.createdAt.getTime(),
           expires_at: session.expiresAt.getTime(),
@@ -1015,7 +1061,6 @@ export function createKyselyStore(
         principalId: r.principal_id,
         domainId: r.domain_id,
         username: r.username,
-        role: r.role as TRole,
         csrfToken: r.csrf_token,
         createdAt: new Date(num(r.created_at)),
         expiresAt: new Date(num(r.expires_at)),

@@ -1,7 +1,6 @@
 import {
   MANAGEMENT_OPERATIONS,
   type TAuditEvent,
-  type TCaller,
   type TConsoleEvent,
   ZConsoleEvent,
   ZProjectQuery,
@@ -75,7 +74,7 @@ export function registerEventRoutes(
         "X-Accel-Buffering": "no",
       });
       res.write(": connected\n\n");
-      follow(deps, opts, session, caller, cursor, res);
+      follow(deps, opts, session, caller.projectId, cursor, res);
       req.on("close", () => res.end());
       return undefined;
     },
@@ -86,7 +85,7 @@ function follow(
   deps: AppDeps,
   opts: EventOptions,
   session: SessionContext,
-  caller: TCaller,
+  projectId: string,
   start: string | null,
   res: Response,
 ): void {
@@ -104,6 +103,9 @@ function follow(
     busy = true;
     try {
       if (!(await deps.sessions.getSession(session.idHash, deps.clock.now()))) return stop();
+      // The role is read again on every poll: a role taken away ends the stream at once.
+      const caller = await callerFor(deps, session, projectId).catch(() => undefined);
+      if (!caller) return stop();
       const feed = await deps.reports.auditFeed(caller, cursor);
       for (const item of feed.items) {
         const event = toConsoleEvent(item);

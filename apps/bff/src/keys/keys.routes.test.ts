@@ -75,15 +75,15 @@ describe("key routes", () => {
     });
   });
 
-  it("an unknown key is 404, a malformed id 400, another account's project 404", async () => {
+  it("an unknown key is 404, a malformed id 400, a project without a role 403", async () => {
     const unknown = await viewer.agent
       .get(`/api/keys/00000000-0000-0000-0000-000000000000?projectId=${h.projectId}`)
       .expect(404);
     expect(unknown.body.error.code).toBe("KMS.0207");
     const bad = await viewer.agent.get(`/api/keys/not-an-id?projectId=${h.projectId}`).expect(400);
     expect(bad.body.error).toMatchObject({ code: "KMS.0308", fields: { "params.id": expect.any(String) } });
-    const other = await viewer.agent.get("/api/keys?projectId=someone-else").expect(404);
-    expect(other.body.error.code).toBe("CONSOLE.0404");
+    const other = await viewer.agent.get("/api/keys?projectId=someone-else").expect(403);
+    expect(other.body.error.code).toBe("KMS.0306");
   });
 
   it("markup in a description or tag comes back byte for byte as JSON data, under a strict CSP", async () => {
@@ -148,9 +148,11 @@ describe("key routes", () => {
     expect(lines.some((l) => l.includes(",'-formula,"))).toBe(true);
   });
 
-  it("projects lists the account's projects only with allow-listed fields", async () => {
+  it("projects lists the projects the user has a role in, with allow-listed fields", async () => {
     const res = await viewer.agent.get("/api/projects").expect(200);
-    expect(res.body).toEqual({ items: [{ id: h.projectId, name: "test", region: "eu-west-101" }] });
+    expect(res.body).toEqual({
+      items: [{ id: h.projectId, name: "test", region: "eu-west-101", role: "viewer", demo: false }],
+    });
   });
 });
 

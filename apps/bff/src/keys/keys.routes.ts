@@ -44,7 +44,7 @@ export function registerKeyRoutes(api: Api, deps: AppDeps): void {
       auth: "session",
       response: ZProjectsResponse,
     },
-    async ({ session }) => ({ items: await projectsOf(deps, session.domainId) }),
+    async ({ session }) => ({ items: await projectsOf(deps, session) }),
   );
 
   api.add(

@@ -27,17 +27,11 @@ export function loginLimiter(opts: LoginRateLimit): RequestHandler {
   });
 }
 
-async function sessionBody(deps: AppDeps, s: SessionContext): Promise<TSession> {
-  const projects = await projectsOf(deps, s.domainId);
-  const projectId = projects[0]?.id ?? "";
-  return {
-    username: s.username,
-    role: s.role,
-    projectId,
-    projects: projects.map((p) => ({ id: p.id, name: p.name, region: p.region })),
-    csrfToken: s.csrfToken,
-    demo: projectId !== "" && deps.isDemoProject(projectId),
-  };
+/** The session as the console sees it; undefined once the user has no role in any project. */
+async function sessionBody(deps: AppDeps, s: SessionContext): Promise<TSession | undefined> {
+  const [first, ...rest] = await projectsOf(deps, s);
+  if (!first) return undefined;
+  return { username: s.username, projectId: first.id, projects: [first, ...rest], csrfToken: s.csrfToken };
 }
 
 export function registerSessionRoutes(api: Api, deps: AppDeps): void {
@@ -61,16 +55,18 @@ export function registerSessionRoutes(api: Api, deps: AppDeps): void {
         idHash: hashToken(token),
         principalId: principal.id,
         username: principal.name,
-        role: principal.role,
         domainId: deps.domainId,
         csrfToken: newToken(),
       };
+      // A user with no role in any project has nothing to sign in to.
+      const signedIn = await sessionBody(deps, session);
+      if (!signedIn) throw new AppError("KMS.0306", "You have no role in any project of this account.");
       const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
       await deps.sessions.insertSession({ ...session, createdAt: now, expiresAt });
       // Housekeeping rides on sign-in: cheap, and needs no timer in any instance.
       await deps.sessions.deleteExpiredSessions(now);
       setSessionCookie(res, deps, token);
-      return sessionBody(deps, session);
+      return signedIn;
     },
   );
 
@@ -78,12 +74,19 @@ export function registerSessionRoutes(api: Api, deps: AppDeps): void {
     {
       method: "get",
       path: "/api/session",
-      summary: "Who am I: user, role, projects and the CSRF token",
+      summary: "Who am I: user, the projects I have a role in (with the role) and the CSRF token",
       tag: "session",
       auth: "session",
       response: ZSession,
     },
-    async ({ session }) => sessionBody(deps, session),
+    async ({ session, res }) => {
+      const body = await sessionBody(deps, session);
+      if (body) return body;
+      // Every role was taken away: the session has nothing left to show.
+      await deps.sessions.deleteSession(session.idHash);
+      clearSessionCookie(res, deps);
+      throw new AppError("CONSOLE.0401");
+    },
   );
 
   api.add(

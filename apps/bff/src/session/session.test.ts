@@ -16,9 +16,11 @@ describe("sign-in", () => {
     expect(cookie).toContain("SameSite=Strict");
     expect(cookie).toContain("Path=/");
     expect(cookie).not.toContain("Secure");
-    expect(res.body).toMatchObject({ username: "admin", role: "admin", projectId: h.projectId });
+    expect(res.body).toMatchObject({ username: "admin", projectId: h.projectId });
     expect(res.body.csrfToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(res.body.projects).toEqual([{ id: h.projectId, name: "test", region: "eu-west-101" }]);
+    expect(res.body.projects).toEqual([
+      { id: h.projectId, name: "test", region: "eu-west-101", role: "admin", demo: false },
+    ]);
   });
 
   it("when the database is read, then it holds the token's SHA-256, not the token", async () => {
@@ -27,7 +29,7 @@ describe("sign-in", () => {
     const token = /kms_session=([^;]+)/.exec(cookie)![1]!;
     expect(await h.sessions.getSession(token, h.t.clock.now())).toBeUndefined();
     const stored = await h.sessions.getSession(hashToken(token), h.t.clock.now());
-    expect(stored).toMatchObject({ username: "viewer", role: "viewer" });
+    expect(stored).toMatchObject({ username: "viewer" });
   });
 
   it("when secure cookies are configured, then the cookie is Secure and __Host- prefixed", async () => {
@@ -69,15 +71,16 @@ describe("sign-in", () => {
     const h = await createHarness();
     const s = await h.login("viewer");
     const res = await s.agent.get("/api/session").expect(200);
-    expect(res.body).toMatchObject({ username: "viewer", role: "viewer", csrfToken: s.csrf });
+    expect(res.body).toMatchObject({ username: "viewer", csrfToken: s.csrf });
+    expect(res.body.projects.map((p: { role: string }) => p.role)).toEqual(["viewer"]);
     const anon = await request(h.app).get("/api/session").expect(401);
     expect(anon.body.error.code).toBe("CONSOLE.0401");
   });
 
-  it("flags the session demo only when the project was seeded with demo data", async () => {
+  it("flags a project demo only when it was seeded with demo data", async () => {
     const plain = await createHarness();
     const p = await plain.login("viewer");
-    expect((await p.agent.get("/api/session").expect(200)).body.demo).toBe(false);
+    expect((await p.agent.get("/api/session").expect(200)).body.projects[0].demo).toBe(false);
 
     const asked: string[] = [];
     const h = await createHarness({
@@ -90,9 +93,9 @@ describe("sign-in", () => {
       .post("/api/session")
       .send({ username: "admin", password: h.t.provisioned.users.admin.password })
       .expect(201);
-    expect(login.body.demo).toBe(true);
+    expect(login.body.projects[0].demo).toBe(true);
     const s = await h.login("viewer");
-    expect((await s.agent.get("/api/session").expect(200)).body.demo).toBe(true);
+    expect((await s.agent.get("/api/session").expect(200)).body.projects[0].demo).toBe(true);
     expect(new Set(asked)).toEqual(new Set([h.projectId]));
   });
 

@@ -62,7 +62,6 @@ export function loadSession(deps: AppDeps): RequestHandler {
             idHash,
             principalId: record.principalId,
             username: record.username,
-            role: record.role,
             domainId: record.domainId,
             csrfToken: record.csrfToken,
           };

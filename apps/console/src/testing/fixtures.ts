@@ -11,12 +11,15 @@ import {
 /** Test data always goes through the domain schemas, so it is exactly what the BFF may send. */
 export const PROJECT = "0b8a3fd4e3bd4c3f9d7b1cb1e0a8b001";
 
-export function session(role: "admin" | "viewer" = "admin", over: Partial<TSession> = {}): TSession {
+/** A session with one project, in which the user has `role`. */
+export function session(
+  role: "admin" | "viewer" = "admin",
+  { demo = false, ...over }: Partial<TSession> & { demo?: boolean } = {},
+): TSession {
   return ZSession.parse({
     username: role,
-    role,
     projectId: PROJECT,
-    projects: [{ id: PROJECT, name: "cn-north-4", region: "cn-north-4" }],
+    projects: [{ id: PROJECT, name: "cn-north-4", region: "cn-north-4", role, demo }],
     csrfToken: "csrf-token-1",
     ...over,
   });

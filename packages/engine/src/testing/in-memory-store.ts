@@ -5,6 +5,7 @@ import type {
   TKeyPage,
   TOperation,
   TProject,
+  TRole,
   TServiceCode,
   TTag,
   TUsageCount,
@@ -93,6 +94,9 @@ export function createInMemoryStore(): InMemoryStore {
   const usage = new Map<string, TUsageCount>();
   const audits: TAuditEvent[] = [];
   const sessions = new Map<string, SessionRecord>();
+  /** Role by `${projectId} ${principalId}`. */
+  const roles = new Map<string, { role: TRole; createdAt: Date }>();
+  const roleKey = (projectId: string, principalId: string) => `${projectId} ${principalId}`;
 
   const live = (projectId: string, keyId: string): KeyRow | undefined => {
     const row = keys.get(keyId);
@@ -139,13 +143,32 @@ export function createInMemoryStore(): InMemoryStore {
     },
     async getCredential(accessKey) {
       const credential = credentials.get(accessKey);
-      const principal = credential && principals.get(credential.principalId);
-      if (!credential || !principal) return undefined;
+      const record = credential && principals.get(credential.principalId);
+      if (!credential || !record) return undefined;
+      const identity = structuredClone(record.principal);
+      const role = roles.get(roleKey(credential.projectId, identity.id))?.role;
+      if (identity.kind === "user" && !role) return undefined;
       return {
         credential: { ...credential, wrappedSecretKey: Buffer.from(credential.wrappedSecretKey) },
-        principal: structuredClone(principal.principal),
-        domainId: principal.domainId,
+        principal: identity.kind === "user" ? { ...identity, role: role as TRole } : identity,
+        domainId: record.domainId,
       };
+    },
+    async setProjectRole(projectId, principalId, role, now) {
+      const k = roleKey(projectId, principalId);
+      if (role === null) roles.delete(k);
+      else roles.set(k, { role, createdAt: roles.get(k)?.createdAt ?? now });
+    },
+    async getProjectRole(projectId, principalId) {
+      return roles.get(roleKey(projectId, principalId))?.role;
+    },
+    async listProjectRoles(principalId) {
+      return [...projects.values()]
+        .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1))
+        .flatMap((p) => {
+          const found = roles.get(roleKey(p.id, principalId));
+          return found ? [{ project: { ...p }, role: found.role }] : [];
+        });
     },
 
     async insertKey(key, version, maxCustomKeys, tags = []): Promise<InsertKeyResult> {

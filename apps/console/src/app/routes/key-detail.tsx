@@ -9,7 +9,7 @@ const route = getRouteApi("/keys/$keyId");
 
 export function KeyDetailRoute() {
   const { t } = useTranslation();
-  const { session, projectId } = useAppSession();
+  const { project, projectId } = useAppSession();
   const { keyId } = route.useParams();
   const { tab } = route.useSearch();
   const navigate = useNavigate();
@@ -24,7 +24,7 @@ export function KeyDetailRoute() {
       </Link>
       <KeyDetail
         projectId={projectId}
-        role={session.role}
+        role={project.role}
         keyId={keyId}
         tab={tab ?? "overview"}
         onTabChange={(next) =>

@@ -7,7 +7,7 @@ import { useAppSession } from "../session-context";
 const route = getRouteApi("/keys");
 
 export function KeysRoute() {
-  const { session, projectId } = useAppSession();
+  const { project, projectId } = useAppSession();
   const search = route.useSearch();
   const navigate = useNavigate();
   const onSearchChange = useCallback(
@@ -18,7 +18,7 @@ export function KeysRoute() {
   return (
     <KeysPage
       projectId={projectId}
-      role={session.role}
+      role={project.role}
       search={search}
       onSearchChange={onSearchChange}
       onOpenKey={(keyId) => void navigate({ to: "/keys/$keyId", params: { keyId } })}

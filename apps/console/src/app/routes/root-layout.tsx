@@ -37,13 +37,14 @@ export function RootLayout() {
 
 function SignedIn({ session }: { session: AppSession["session"] }) {
   const selected = useProjectId();
-  const projectId = session.projects.some((p) => p.id === selected) ? selected! : session.projectId;
-  const value = useMemo(() => ({ session, projectId }), [session, projectId]);
+  const project = session.projects.find((p) => p.id === selected) ?? session.projects[0]!;
+  const projectId = project.id;
+  const value = useMemo(() => ({ session, projectId, project }), [session, projectId, project]);
   useLiveEvents(projectId);
   return (
     <AppSessionContext.Provider value={value}>
-      <AppHeader session={session} projectId={projectId} />
-      {session.demo && <DemoBanner />}
+      <AppHeader session={session} project={project} />
+      {project.demo && <DemoBanner />}
       <main className="mx-auto max-w-7xl px-4 py-5">
         <Outlet />
       </main>

@@ -1,4 +1,4 @@
-import type { TSession } from "@kms/domain";
+import type { TSession, TSessionProject } from "@kms/domain";
 import { Link } from "@tanstack/react-router";
 import { KeyRound, LogOut, Monitor, Moon, Sun } from "lucide-react";
 import { useId } from "react";
@@ -12,7 +12,7 @@ import { LanguageSwitch } from "./language-switch";
 
 const NEXT_THEME: Record<ThemeChoice, ThemeChoice> = { system: "light", light: "dark", dark: "system" };
 
-export function AppHeader({ session, projectId }: { session: TSession; projectId: string }) {
+export function AppHeader({ session, project }: { session: TSession; project: TSessionProject }) {
   const { t } = useTranslation();
   const id = useId();
   const signOut = useSignOut();
@@ -53,7 +53,7 @@ export function AppHeader({ session, projectId }: { session: TSession; projectId
           <select
             id={`${id}-project`}
             className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-900"
-            value={projectId}
+            value={project.id}
             onChange={(e) => setProjectId(e.target.value)}
           >
             {session.projects.map((p) => (
@@ -73,7 +73,7 @@ export function AppHeader({ session, projectId }: { session: TSession; projectId
           </Button>
           <span className="flex items-center gap-1.5">
             <span>{session.username}</span>
-            <Badge tone={session.role === "admin" ? "blue" : "slate"}>{t(`role.${session.role}`)}</Badge>
+            <Badge tone={project.role === "admin" ? "blue" : "slate"}>{t(`role.${project.role}`)}</Badge>
           </span>
           <Button variant="ghost" onClick={() => signOut.mutate()} disabled={signOut.isPending}>
             <LogOut size={15} aria-hidden />

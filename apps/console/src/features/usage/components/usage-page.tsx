@@ -72,6 +72,7 @@ function UsageBody({ data }: { data: NonNullable<ReturnType<typeof useUsage>["da
   ];
   return (
     <>
+      <p className="text-sm text-slate-600 dark:text-slate-300">{t("usage.accountWide")}</p>
       <section
         aria-label={t("usage.freeQuota")}
         className="rounded-md border border-slate-200 p-4 dark:border-slate-700"
