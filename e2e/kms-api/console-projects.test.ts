@@ -35,6 +35,7 @@ interface Console {
 const defer = cleanupAfterAll();
 let baseUrl = "";
 let creds: CredentialsFile;
+let dataDir = "";
 
 async function startBff(dataDir: string): Promise<void> {
   const port = await freePort();
@@ -168,6 +169,7 @@ describe("console project boundary (real BFF process, SQLite)", () => {
   beforeAll(async () => {
     const dir = await tempDir("console-projects");
     defer(dir.remove);
+    dataDir = dir.path;
     // The first command bootstraps the data directory (default project) and then adds `staging`.
     await promisify(execFile)(process.execPath, [CLI_PATH, "add-project", "--name", "staging"], {
       env: { ...process.env, KMS_DATA_DIR: dir.path },
@@ -263,5 +265,37 @@ describe("console project boundary (real BFF process, SQLite)", () => {
     const usage = await stagingViewer.call("GET", `/api/usage?projectId=${creds.projects[0]!.projectId}`);
     expect(usage.status).toBe(200);
     expect(usage.text).not.toContain(defaultKey.id);
+  });
+
+  it("kms set-role gives a user a role in another project, takes effect at once, and takes it away", async () => {
+    const staging = creds.projects[0]!.projectId;
+    const setRole = (...args: string[]) =>
+      promisify(execFile)(process.execPath, [CLI_PATH, "set-role", ...args], {
+        env: { ...process.env, KMS_DATA_DIR: dataDir },
+      });
+    await setRole("--user", "admin", "--project", "staging", "--role", "viewer");
+    const session = await defaultAdmin.call("GET", "/api/session");
+    expect((session.body as { projects: Array<{ id: string; role: string }> }).projects).toEqual([
+      expect.objectContaining({ id: creds.projectId, role: "admin" }),
+      expect.objectContaining({ id: staging, role: "viewer" }),
+    ]);
+    expect((await defaultAdmin.call("GET", `/api/keys/${stagingKey}?projectId=${staging}`)).status).toBe(200);
+    // Admin at home, viewer there: a mutation in staging is refused.
+    const disable = await defaultAdmin.call("POST", `/api/keys/${stagingKey}/disable?projectId=${staging}`);
+    expect(disable.status).toBe(403);
+
+    await setRole("--user", "admin", "--project", staging, "--role", "none");
+    expect((await defaultAdmin.call("GET", `/api/keys/${stagingKey}?projectId=${staging}`)).status).toBe(403);
+    await expect(
+      setRole("--user", "nobody", "--project", "staging", "--role", "viewer"),
+    ).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("No user named nobody"),
+    });
+    await expect(setRole("--user", "admin", "--project", "staging", "--role", "owner")).rejects.toMatchObject(
+      {
+        code: 2,
+      },
+    );
   });
 });

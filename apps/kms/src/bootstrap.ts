@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
-import type { TPricing, TServiceCode } from "@kms/domain";
+import type { TPricing, TRole, TServiceCode } from "@kms/domain";
 import {
   createKms,
   createRootKey,
@@ -287,6 +287,34 @@ export async function addProject(config: EmbeddedConfig, name: string, log: Log 
       projects: [...(current.projects ?? []), entry],
     });
     return { projectId: p.project.id, credentialsFile: embedded.credentialsFile };
+  } finally {
+    await embedded.close();
+  }
+}
+
+/**
+ * `kms set-role`: gives a user a role in a project of the data directory's domain (named by ID or
+ * name), or takes it away (`none`).
+ */
+export async function setRole(
+  config: EmbeddedConfig,
+  input: { user: string; project: string; role: TRole | null },
+  log: Log = console.error,
+): Promise<{ projectId: string }> {
+  const embedded = await openEmbedded(config, log);
+  try {
+    const { domainId } = embedded.credentials;
+    const projects = (await embedded.engine.listProjects()).filter((p) => p.domainId === domainId);
+    const project =
+      projects.find((p) => p.id === input.project) ?? projects.find((p) => p.name === input.project);
+    if (!project) throw new ConfigError(`set-role: no project ${input.project} in this account`);
+    await embedded.engine.setUserRole({
+      domainId,
+      username: input.user,
+      projectId: project.id,
+      role: input.role,
+    });
+    return { projectId: project.id };
   } finally {
     await embedded.close();
   }

@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 import cluster from "node:cluster";
 import { parseArgs } from "node:util";
-import { addProject, ConfigError, readConfig, serve } from "./bootstrap.js";
+import { ZRole } from "@kms/domain";
+import { addProject, ConfigError, readConfig, serve, setRole } from "./bootstrap.js";
 import { servePrimary, serveWorker } from "./cluster.js";
 
 const USAGE = `Usage:
   kms serve                    start the KMS API (embedded default: ./.data, 127.0.0.1:8081)
   kms add-project --name NAME  add a project to the domain; its credentials go to credentials.json
+  kms set-role --user NAME --project ID_OR_NAME --role admin|viewer|none
+                               give a user a role in a project (none: take it away)
 
 Environment: KMS_DATA_DIR, KMS_HOST, KMS_PORT, KMS_DATABASE_URL, KMS_ROOT_KEY, KMS_LOG, KMS_METERING,
              KMS_METERING_SYNC (interval, the default: counts survive kill -9 and are synced every
@@ -44,6 +47,20 @@ async function main(argv: string[]): Promise<number> {
     console.error(
       `Added project ${values.name} (${r.projectId}); credentials appended to ${r.credentialsFile}`,
     );
+    return 0;
+  }
+  if (command === "set-role") {
+    const { values } = parseArgs({
+      args: rest,
+      options: { user: { type: "string" }, project: { type: "string" }, role: { type: "string" } },
+    });
+    const role = values.role === "none" ? null : ZRole.safeParse(values.role).data;
+    if (!values.user || !values.project || role === undefined) {
+      console.error("set-role needs --user NAME --project ID_OR_NAME --role admin|viewer|none");
+      return 2;
+    }
+    const r = await setRole(config, { user: values.user, project: values.project, role });
+    console.error(`${values.user} is now ${role ?? "without a role"} in project ${r.projectId}`);
     return 0;
   }
   console.error(USAGE);

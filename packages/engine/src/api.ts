@@ -12,6 +12,7 @@ import type {
   TPrincipalIdentity,
   TProject,
   TProjectRole,
+  TRole,
   TServiceCode,
   TTag,
 } from "@kms/domain";
@@ -102,6 +103,13 @@ export interface KmsEngine {
     password: string,
   ): Promise<TPrincipalIdentity | undefined>;
   listProjects(): Promise<TProject[]>;
+  /** Gives a user a role in a project of its domain, or (null) takes it away. */
+  setUserRole(input: {
+    domainId: string;
+    username: string;
+    projectId: string;
+    role: TRole | null;
+  }): Promise<void>;
   /** The projects of the domain the user has a role in, oldest first. */
   projectRoles(domainId: string, principalId: string): Promise<TProjectRole[]>;
   /** The caller for a console user in a project; KMS.0306 unless the user has a role there. */

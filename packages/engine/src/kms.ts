@@ -38,6 +38,7 @@ export function createKms(options: KmsEngineOptions): KmsEngine {
     verifyPassword: (domainId, username, password) =>
       provisioning.verifyPassword(ctx, domainId, username, password),
     listProjects: () => ctx.store.listProjects(),
+    setUserRole: (input) => provisioning.setUserRole(ctx, input),
     projectRoles: (domainId, principalId) => provisioning.projectRoles(ctx, domainId, principalId),
     userCaller: (user, projectId) => provisioning.userCaller(ctx, user, projectId),
 

@@ -170,6 +170,25 @@ export async function verifyPassword(
   return (await checkPassword(record.passwordHash, password)) ? record.principal : undefined;
 }
 
+/**
+ * Gives a user (by sign-in name) `role` in a project of its domain, or takes its role there away
+ * (null). Takes effect on the next request of either server (the KMS API within its credential
+ * cache's 30 s).
+ */
+export async function setUserRole(
+  ctx: EngineContext,
+  input: { domainId: string; username: string; projectId: string; role: TRole | null },
+): Promise<void> {
+  const [user, project] = await Promise.all([
+    ctx.store.getUserByName(input.domainId, input.username),
+    ctx.store.getProject(input.projectId),
+  ]);
+  if (!user) throw new KmsError("KMS.0308", `No user named ${input.username} in this account.`);
+  if (project?.domainId !== input.domainId)
+    throw new KmsError("KMS.0308", "No such project in this account.");
+  await ctx.store.setProjectRole(project.id, user.principal.id, input.role, ctx.clock.now());
+}
+
 /** The projects of the domain the user has a role in, oldest first. */
 export async function projectRoles(
   ctx: EngineContext,
