@@ -12,8 +12,8 @@ export interface Credentials {
   projectId: string;
   region: string;
   kms: { endpoint: string };
-  users: Record<"admin" | "viewer", AccessKeyPair & { password: string }>;
-  services: Record<string, AccessKeyPair>;
+  users: Record<"admin" | "viewer", AccessKeyPair & { password: string; principalId: string }>;
+  services: Record<string, AccessKeyPair & { principalId: string }>;
 }
 
 export interface ServeHandle {

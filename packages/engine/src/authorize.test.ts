@@ -1,3 +1,4 @@
+import type { TOperation } from "@kms/domain";
 import { describe, expect, it } from "vitest";
 import { createTestEngine, errorCode } from "./testing/index.js";
 
@@ -105,6 +106,94 @@ describe("grants", () => {
     );
     expect(await errorCode(kms.createGrant(admin, key.id, base))).toBe("KMS.2404");
     expect((await kms.listGrants(admin, key.id, 0, 10)).total).toBe(100);
+  });
+
+  it("lets a grantee pass on only what one of its grants holds, and audits the chain", async () => {
+    const { kms, admin, viewer, service } = await createTestEngine();
+    const key = await kms.createKey(admin, { alias: "k" });
+    const obs = service("obs");
+    const parent = await kms.createGrant(admin, key.id, {
+      name: "encrypt-only",
+      granteePrincipal: viewer.principal.id,
+      operations: ["encrypt-data", "create-grant"],
+    });
+    const to = (granteePrincipal: string, operations: TOperation[]) => ({
+      name: "derived",
+      granteePrincipal,
+      operations,
+    });
+    const escalations: TOperation[][] = [
+      ["decrypt-data"],
+      ["encrypt-data", "decrypt-data"],
+      ["create-datakey"],
+      ["describe-key"],
+      ["retire-grant"],
+    ];
+    for (const operations of escalations) {
+      expect(await errorCode(kms.createGrant(viewer, key.id, to(obs.principal.id, operations)))).toBe(
+        "KMS.0306",
+      );
+      expect(await errorCode(kms.createGrant(viewer, key.id, to(viewer.principal.id, operations)))).toBe(
+        "KMS.0306",
+      );
+    }
+    // Holding create-grant without the operations of a second grant does not add them up.
+    await kms.createGrant(admin, key.id, { ...to(viewer.principal.id, ["decrypt-data"]), name: "decrypt" });
+    expect(
+      await errorCode(
+        kms.createGrant(viewer, key.id, to(obs.principal.id, ["encrypt-data", "decrypt-data"])),
+      ),
+    ).toBe("KMS.0306");
+
+    const child = await kms.createGrant(
+      viewer,
+      key.id,
+      to(obs.principal.id, ["encrypt-data", "create-grant"]),
+    );
+    expect(child).toMatchObject({ parentGrantId: parent.id, issuingPrincipal: viewer.principal.id });
+    const audit = await kms.listAudit(admin, { operation: "create-grant", result: "success", limit: 10 });
+    expect(audit.items.find((e) => e.details?.grantId === child.id)?.details).toMatchObject({
+      issuer: viewer.principal.id,
+      parentGrantId: parent.id,
+    });
+    const grandchild = await kms.createGrant(obs, key.id, to("someone", ["encrypt-data"]));
+    expect(grandchild.parentGrantId).toBe(child.id);
+
+    const plaintext = Buffer.from("x");
+    await kms.encryptData(obs, { ref: key.id, plaintext });
+    await kms.revokeGrant(admin, key.id, parent.id);
+    expect(await errorCode(kms.encryptData(obs, { ref: key.id, plaintext }))).toBe("KMS.0306");
+    expect(await errorCode(kms.encryptData(viewer, { ref: key.id, plaintext }))).toBe("KMS.0306");
+    expect((await kms.listGrants(admin, key.id, 0, 10)).items.map((g) => g.name)).toEqual(["decrypt"]);
+    const revoked = await kms.listAudit(admin, { operation: "revoke-grant", limit: 1 });
+    expect(revoked.items[0]?.details).toEqual({
+      grantId: parent.id,
+      derivedGrantsRevoked: expect.stringContaining(grandchild.id),
+    });
+    expect(String(revoked.items[0]?.details?.derivedGrantsRevoked).split(",").sort()).toEqual(
+      [child.id, grandchild.id].sort(),
+    );
+  });
+
+  it("when a grantee retires its grant, the grants derived from it go too", async () => {
+    const { kms, admin, viewer, service } = await createTestEngine();
+    const key = await kms.createKey(admin, { alias: "k" });
+    const obs = service("obs");
+    const parent = await kms.createGrant(admin, key.id, {
+      name: "p",
+      granteePrincipal: viewer.principal.id,
+      operations: ["encrypt-data", "create-grant"],
+    });
+    await kms.createGrant(viewer, key.id, {
+      name: "c",
+      granteePrincipal: obs.principal.id,
+      operations: ["encrypt-data"],
+    });
+    await kms.retireGrant(viewer, key.id, parent.id);
+    expect(await errorCode(kms.encryptData(obs, { ref: key.id, plaintext: Buffer.from("x") }))).toBe(
+      "KMS.0306",
+    );
+    expect((await kms.listGrants(admin, key.id, 0, 10)).total).toBe(0);
   });
 
   it("retires by the retiring principal or the grantee, and checks the grant ID and key", async () => {

@@ -75,6 +75,8 @@ export interface GrantRecord {
   issuingPrincipal: string;
   retiringPrincipal: string | null;
   createdAt: Date;
+  /** The issuer's grant this one was derived from (null when an administrator issued it). */
+  parentGrantId: string | null;
 }
 
 /** Fields an update may change. Anything absent stays as it is. */
@@ -100,7 +102,8 @@ export interface KeyExpectation {
 
 export type InsertKeyResult = "ok" | "alias_taken" | "quota_exceeded";
 export type UpdateTagsResult = "ok" | "too_many" | "not_found";
-export type InsertGrantResult = "ok" | "too_many";
+/** `parent_revoked`: the parent grant was revoked before this one could be written. */
+export type InsertGrantResult = "ok" | "too_many" | "parent_revoked";
 
 export interface TagFilter {
   key: string;
@@ -252,7 +255,11 @@ export interface KmsStore {
     offset: number,
     limit: number,
   ): Promise<{ items: GrantRecord[]; total: number }>;
-  deleteGrant(grantId: string): Promise<boolean>;
+  /**
+   * Deletes the grant and every grant derived from it, transitively, in one transaction; returns
+   * the IDs deleted (none when there was no such grant).
+   */
+  deleteGrant(grantId: string): Promise<string[]>;
   /** Whether a grant on the key lets this principal perform this operation. */
   hasGrant(keyId: string, principalId: string, operation: TOperation): Promise<boolean>;
 

@@ -317,6 +317,13 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.alterTable("sessions").dropColumn("role").execute();
       },
     },
+    "0008_grant_chain": {
+      // The grant a grantee-created grant was derived from: revoking or retiring it revokes the chain.
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable("grants").addColumn("parent_grant_id", "text").execute();
+        await db.schema.createIndex("grants_parent").on("grants").column("parent_grant_id").execute();
+      },
+    },
   };
 }
 

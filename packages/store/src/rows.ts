@@ -220,6 +220,7 @@ export const grantToRow = (g: GrantRecord): Insertable<GrantsTable> => ({
   issuing_principal: g.issuingPrincipal,
   retiring_principal: g.retiringPrincipal,
   created_at: ms(g.createdAt),
+  parent_grant_id: g.parentGrantId,
 });
 
 export const rowToGrant = (r: Selectable<GrantsTable>): GrantRecord => ({
@@ -233,6 +234,7 @@ export const rowToGrant = (r: Selectable<GrantsTable>): GrantRecord => ({
   issuingPrincipal: r.issuing_principal,
   retiringPrincipal: r.retiring_principal,
   createdAt: date(r.created_at),
+  parentGrantId: r.parent_grant_id,
 });
 
 export const auditToRow = (a: TAuditEvent): Insertable<AuditEventsTable> => ({

@@ -90,6 +90,7 @@ export interface GrantsTable {
   issuing_principal: string;
   retiring_principal: string | null;
   created_at: number;
+  parent_grant_id: string | null;
 }
 
 export interface UsageCountsTable {

@@ -572,6 +572,7 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreHa
         issuingPrincipal: "alice",
         retiringPrincipal: "carol",
         createdAt: at(4),
+        parentGrantId: null,
         ...overrides,
       });
 
@@ -595,9 +596,53 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreHa
         expect(await store.hasGrant(key.id, "bob", "sign")).toBe(false);
         expect(await store.hasGrant(key.id, "eve", "decrypt-data")).toBe(false);
 
-        expect(await store.deleteGrant(g1.id)).toBe(true);
-        expect(await store.deleteGrant(g1.id)).toBe(false);
+        expect(await store.deleteGrant(g1.id)).toEqual([g1.id]);
+        expect(await store.deleteGrant(g1.id)).toEqual([]);
         expect(await store.hasGrant(key.id, "bob", "decrypt-data")).toBe(false);
+      });
+
+      it("deletes every grant derived from a deleted one, transitively, and nothing else", async () => {
+        const project = await newProject();
+        const key = await newKey(project);
+        const root = grant(key, { granteePrincipal: "bob" });
+        const child = grant(key, {
+          granteePrincipal: "dave",
+          issuingPrincipal: "bob",
+          parentGrantId: root.id,
+        });
+        const grandchild = grant(key, {
+          granteePrincipal: "eve",
+          issuingPrincipal: "dave",
+          parentGrantId: child.id,
+        });
+        const sibling = grant(key, { granteePrincipal: "frank" });
+        for (const g of [root, child, grandchild, sibling]) expect(await store.insertGrant(g, 10)).toBe("ok");
+        expect(await store.getGrant(grandchild.id)).toEqual(grandchild);
+
+        expect((await store.deleteGrant(child.id)).sort()).toEqual([child.id, grandchild.id].sort());
+        expect(await store.hasGrant(key.id, "eve", "decrypt-data")).toBe(false);
+        expect(await store.hasGrant(key.id, "bob", "decrypt-data")).toBe(true);
+        expect(await store.deleteGrant(root.id)).toEqual([root.id]);
+        expect((await store.listGrants(key.id, 0, 10)).items).toEqual([sibling]);
+      });
+
+      it("refuses a derived grant whose parent is gone, even when both race", async () => {
+        const project = await newProject();
+        const key = await newKey(project);
+        const root = grant(key);
+        expect(await store.insertGrant(root, 100)).toBe("ok");
+        const children = Array.from({ length: 10 }, () =>
+          grant(key, { granteePrincipal: "dave", issuingPrincipal: "bob", parentGrantId: root.id }),
+        );
+        const [deleted, ...results] = await Promise.all([
+          store.deleteGrant(root.id),
+          ...children.map((c) => store.insertGrant(c, 100)),
+        ]);
+        const written = children.filter((_, i) => results[i] === "ok").map((c) => c.id);
+        expect([...(deleted as string[])].sort()).toEqual([root.id, ...written].sort());
+        expect(results.every((r) => r === "ok" || r === "parent_revoked")).toBe(true);
+        expect((await store.listGrants(key.id, 0, 100)).total).toBe(0);
+        expect(await store.insertGrant(grant(key, { parentGrantId: root.id }), 100)).toBe("parent_revoked");
       });
 
       it("never exceeds the maximum under concurrent inserts", async () => {

@@ -728,6 +728,15 @@ export function createKyselyStore(
           .where("key_id", "=", grant.keyId)
           .executeTakeFirstOrThrow();
         if (num(n) >= maxPerKey) return "too_many";
+        // Under the same key lock as deleteGrant: a derived grant is never written after its parent went.
+        if (grant.parentGrantId !== null) {
+          const parent = await trx
+            .selectFrom("grants")
+            .select("id")
+            .where("id", "=", grant.parentGrantId)
+            .executeTakeFirst();
+          if (!parent) return "parent_revoked";
+        }
         await trx.insertInto("grants").values(grantToRow(grant)).execute();
         return "ok";
       });
@@ -760,8 +769,22 @@ export function createKyselyStore(
     },
 
     async deleteGrant(grantId) {
-      const result = await db.deleteFrom("grants").where("id", "=", grantId).executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
+      return db.transaction().execute(async (trx) => {
+        const grant = await trx
+          .selectFrom("grants")
+          .select("key_id")
+          .where("id", "=", grantId)
+          .executeTakeFirst();
+        if (!grant) return [];
+        await forUpdate(trx.selectFrom("keys").select("id").where("id", "=", grant.key_id)).execute();
+        const chain = await sql<{ id: string }>`with recursive chain (id) as (
+            select id from grants where id = ${grantId}
+            union select g.id from grants g join chain c on g.parent_grant_id = c.id
+          ) select id from chain`.execute(trx);
+        const ids = chain.rows.map((r) => r.id);
+        await trx.deleteFrom("grants").where("id", "in", ids).execute();
+        return ids;
+      });
     },
 
     async hasGrant(keyId, principalId, operation) {

@@ -49,6 +49,9 @@ export function createGrant(
     if (type !== "user" && type !== "domain")
       throw new KmsError("KMS.0308", "invalid grantee_principal_type");
     if (key.state === "pending_deletion") throw new KmsError("KMS.0210");
+    const operations = [...new Set(ops)];
+    // An administrator issues any grant; anyone else only passes on what a grant of its own holds.
+    const parent = isAdmin(caller) ? null : await parentGrant(ctx, key.id, caller.principal.id, operations);
 
     const grant: GrantRecord = {
       id: ctx.random.bytes(32).toString("hex"),
@@ -57,20 +60,52 @@ export function createGrant(
       name: input.name,
       granteePrincipal: input.granteePrincipal,
       granteePrincipalType: type,
-      operations: [...new Set(ops)],
+      operations,
       issuingPrincipal: caller.principal.id,
       retiringPrincipal: retiring ?? null,
       createdAt: ctx.clock.now(),
+      parentGrantId: parent?.id ?? null,
     };
     scope.details = {
       grantId: grant.id,
       grantee: grant.granteePrincipal,
       operations: grant.operations.join(","),
+      issuer: grant.issuingPrincipal,
+      ...(parent ? { parentGrantId: parent.id } : {}),
     };
-    if ((await ctx.store.insertGrant(grant, MAX_GRANTS_PER_KEY)) === "too_many")
-      throw new KmsError("KMS.2404");
+    const inserted = await ctx.store.insertGrant(grant, MAX_GRANTS_PER_KEY);
+    if (inserted === "too_many") throw new KmsError("KMS.2404");
+    if (inserted === "parent_revoked")
+      throw new KmsError("KMS.0306", "The grant this one derives from was revoked.");
     return grant;
   });
+}
+
+/**
+ * The grant a grantee-issued grant derives from: one of the issuer's own grants on the key that
+ * holds create-grant and every operation asked for. One grant, not the union of several, so that
+ * revoking it revokes exactly what it passed on (stricter than AWS KMS, which checks the union).
+ */
+async function parentGrant(
+  ctx: EngineContext,
+  keyId: string,
+  issuer: string,
+  operations: readonly TOperation[],
+): Promise<GrantRecord> {
+  const { items } = await ctx.store.listGrants(keyId, 0, MAX_GRANTS_PER_KEY);
+  const parent = items.find(
+    (g) =>
+      g.granteePrincipal === issuer &&
+      g.operations.includes("create-grant") &&
+      operations.every((op) => g.operations.includes(op)),
+  );
+  if (!parent) {
+    throw new KmsError(
+      "KMS.0306",
+      "A grant may hold only operations that one grant of the issuer on this key holds, with create-grant.",
+    );
+  }
+  return parent;
 }
 
 export function listGrants(ctx: EngineContext, caller: TCaller, ref: KeyRef, offset: number, limit: number) {
@@ -110,8 +145,14 @@ export function revokeGrant(
     checkGrantId(grantId);
     scope.details = { grantId: grantId.toLowerCase() };
     const grant = await grantOfKey(ctx, key.id, grantId);
-    await ctx.store.deleteGrant(grant.id);
+    scope.details = revokedDetails(grant.id, await ctx.store.deleteGrant(grant.id));
   });
+}
+
+/** Audit details of a revocation: the grant and the derived grants revoked with it. */
+function revokedDetails(grantId: string, deleted: readonly string[]): Record<string, string> {
+  const derived = deleted.filter((id) => id !== grantId);
+  return { grantId, ...(derived.length > 0 ? { derivedGrantsRevoked: derived.join(",") } : {}) };
 }
 
 /** Retiring is done by the grant's retiring principal or its grantee, whatever their role. */
@@ -130,6 +171,6 @@ export function retireGrant(
     if (me !== grant.retiringPrincipal && me !== grant.granteePrincipal && !isAdmin(caller)) {
       throw new KmsError("KMS.0306");
     }
-    await ctx.store.deleteGrant(grant.id);
+    scope.details = revokedDetails(grant.id, await ctx.store.deleteGrant(grant.id));
   });
 }

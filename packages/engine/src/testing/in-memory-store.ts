@@ -328,6 +328,7 @@ export function createInMemoryStore(): InMemoryStore {
     async insertGrant(grant, maxPerKey): Promise<InsertGrantResult> {
       const count = [...grants.values()].filter((g) => g.keyId === grant.keyId).length;
       if (count >= maxPerKey) return "too_many";
+      if (grant.parentGrantId !== null && !grants.has(grant.parentGrantId)) return "parent_revoked";
       grants.set(grant.id, copyGrant(grant));
       return "ok";
     },
@@ -346,7 +347,13 @@ export function createInMemoryStore(): InMemoryStore {
       return { items: all.slice(offset, offset + limit).map(copyGrant), total: all.length };
     },
     async deleteGrant(grantId) {
-      return grants.delete(grantId);
+      if (!grants.has(grantId)) return [];
+      const chain = [grantId];
+      for (let i = 0; i < chain.length; i++) {
+        for (const g of grants.values()) if (g.parentGrantId === chain[i]) chain.push(g.id);
+      }
+      for (const id of chain) grants.delete(id);
+      return chain;
     },
     async hasGrant(keyId, principalId, operation) {
       for (const g of grants.values()) {
