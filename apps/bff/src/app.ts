@@ -7,6 +7,7 @@ import express, { type Express } from "express";
 import helmet from "helmet";
 import { registerAuditRoutes } from "./audit/audit.routes.js";
 import type { AppDeps, Log } from "./context.js";
+import { AppError } from "./errors.js";
 import { DEFAULT_EVENT_OPTIONS, type EventOptions, registerEventRoutes } from "./events/events.routes.js";
 import { registerExportRoutes } from "./exports/exports.routes.js";
 import { registerKeyRoutes } from "./keys/keys.routes.js";
@@ -41,7 +42,18 @@ export interface CreateAppOptions {
 }
 
 /** JSON bodies: the online tool's 4 KB of text may grow to 6× when escaped as \u00XX. */
-const BODY_LIMIT = "64kb";
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+/**
+ * A body declared larger than the limit is refused before a byte of it is read, and the
+ * connection closed, so nobody can make the server swallow 200 MB (body-parser would drain it).
+ */
+const refuseOversizedBody: express.RequestHandler = (req, res, next) => {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (!(declared > BODY_LIMIT_BYTES)) return next();
+  res.setHeader("connection", "close");
+  next(new AppError("KMS.0203"));
+};
 
 export function createApp(opts: CreateAppOptions): Express {
   const deps: AppDeps = {
@@ -85,9 +97,15 @@ export function createApp(opts: CreateAppOptions): Express {
     }),
   );
   app.use(requestId(deps.log));
+  app.use(refuseOversizedBody);
 
   const router = express.Router();
-  router.use(express.json({ limit: BODY_LIMIT }));
+  // Session tokens and key data: no browser or proxy cache may keep any API answer.
+  router.use("/api", (_req, res, next) => {
+    res.setHeader("cache-control", "no-store");
+    next();
+  });
+  router.use(express.json({ limit: BODY_LIMIT_BYTES }));
   router.use(loadSession(deps));
   router.post("/api/session", loginLimiter(opts.loginRateLimit ?? { windowMs: 15 * 60_000, limit: 10 }));
   const api = createApi(router);
@@ -120,16 +138,18 @@ export function createApp(opts: CreateAppOptions): Express {
   const staticDir = opts.staticDir;
   if (staticDir && existsSync(path.join(staticDir, "index.html"))) {
     const indexHtml = readFileSync(path.join(staticDir, "index.html"), "utf8");
-    app.use(express.static(staticDir, { index: false }));
-    // "/" and client-side routes: any other GET outside /api gets the console (Express 5 splat
-    // syntax), carrying this response's style nonce.
-    app.get("/{*splat}", (req, res, next) => {
+    const sendConsole: express.RequestHandler = (req, res, next) => {
       if (req.path === "/api" || req.path.startsWith("/api/")) return next();
       res
         .type("html")
         .setHeader("cache-control", "no-store")
         .send(indexHtml.replaceAll(CSP_NONCE_PLACEHOLDER, res.locals.cspNonce as string));
-    });
+    };
+    // index.html itself never comes from the static files: only this way does it carry the nonce.
+    app.get("/index.html", sendConsole);
+    app.use(express.static(staticDir, { index: false }));
+    // "/" and client-side routes: any other GET outside /api gets the console (Express 5 splat syntax).
+    app.get("/{*splat}", sendConsole);
   }
   app.use(apiNotFound);
   app.use(errorHandler(deps.log));

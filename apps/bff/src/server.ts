@@ -14,6 +14,8 @@ export interface BffConfig {
   secureCookies: boolean;
   staticDir: string | undefined;
   trustProxy: boolean;
+  /** How long a client has to send a whole request (10 s; Node's own default is 5 minutes). */
+  requestTimeoutMs: number;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -33,6 +35,7 @@ export function readBffConfig(env: NodeJS.ProcessEnv = process.env): BffConfig {
     secureCookies: ["1", "true", "on"].includes((env.KMS_CONSOLE_SECURE_COOKIES ?? "").toLowerCase()),
     staticDir: existsSync(dir) ? dir : undefined,
     trustProxy: ["1", "true", "on"].includes((env.KMS_CONSOLE_TRUST_PROXY ?? "").toLowerCase()),
+    requestTimeoutMs: 10_000,
   };
 }
 
@@ -93,7 +96,16 @@ export async function serve(
     isDemoProject: demoProjectCheck(embedded.config.dataDir),
     log,
   });
-  const server = createServer(app);
+  const server = createServer(
+    {
+      // A request (headers and body) must arrive whole within this time, or it gets a 408 and
+      // the connection closes; Node checks once per interval. SSE responses are not affected.
+      requestTimeout: bff.requestTimeoutMs,
+      headersTimeout: bff.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, bff.requestTimeoutMs),
+    },
+    app,
+  );
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

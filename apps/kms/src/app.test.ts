@@ -171,6 +171,17 @@ describe("transport and errors", () => {
     expectError(await h.admin.call("describe-key", { key_id: 7 }), 400, "KMS.0205");
     expectError(await h.admin.call("create-key", { key_alias: "bad alias!" }), 400, "KMS.1101");
     expectError(await h.admin.call("create-key", { key_alias: "x/default" }), 400, "KMS.1101");
+    for (const alias of ["obs/DEFAULT", "obs/default/", "obs/default:", "OBS/Default"]) {
+      expectError(await h.admin.call("create-key", { key_alias: alias }), 400, "KMS.1104");
+    }
+    const mine = await h.admin.call<{ key_info: { key_id: string } }>("create-key", {
+      key_alias: "look-alike",
+    });
+    expectError(
+      await h.admin.call("update-key-alias", { key_id: mine.body.key_info.key_id, key_alias: "OBS/Default" }),
+      400,
+      "KMS.1104",
+    );
     expectError(
       await h.admin.call("create-key", { key_alias: "ok", key_description: "d".repeat(256) }),
       400,

@@ -4,7 +4,12 @@
  * these; the console uses the inferred types.
  */
 import { z } from "zod";
-import { DEFAULT_ALIAS_SUFFIX, ZDefaultKeyCatalogEntry, ZServiceCode } from "./default-keys.js";
+import {
+  DEFAULT_ALIAS_SUFFIX,
+  isReservedAlias,
+  ZDefaultKeyCatalogEntry,
+  ZServiceCode,
+} from "./default-keys.js";
 import {
   MAX_TAGS_PER_KEY,
   PENDING_DAYS_MAX,
@@ -108,8 +113,8 @@ export const ZKeyDetail = ZKeyListItem.extend({
 });
 export type TKeyDetail = z.infer<typeof ZKeyDetail>;
 
-export const ZConsoleAlias = ZKeyAlias.refine((a) => !a.endsWith(DEFAULT_ALIAS_SUFFIX), {
-  message: `An alias may not end in ${DEFAULT_ALIAS_SUFFIX}: that suffix is reserved for service default keys.`,
+export const ZConsoleAlias = ZKeyAlias.refine((a) => !isReservedAlias(a), {
+  message: `An alias may not end in ${DEFAULT_ALIAS_SUFFIX}, in any case: that suffix is reserved for service default keys.`,
 });
 
 /** A key's tags: at most MAX_TAGS_PER_KEY, each tag key once. */

@@ -64,6 +64,12 @@ export const DEFAULT_KEY_CATALOG: readonly TDefaultKeyCatalogEntry[] = [
 
 export const DEFAULT_ALIAS_SUFFIX = "/default";
 
+/** An alias as a reader sees it: case folded, trailing `/` and `:` dropped (`OBS/Default:` reads `obs/default`). */
+export const foldAlias = (alias: string): string => alias.toLowerCase().replace(/[/:]+$/, "");
+
+/** Whether a custom key may not take this alias: folded, it ends in the default keys' suffix. */
+export const isReservedAlias = (alias: string): boolean => foldAlias(alias).endsWith(DEFAULT_ALIAS_SUFFIX);
+
 /** The catalog entry whose default alias this is, if any. */
 export function catalogEntryForAlias(alias: string): TDefaultKeyCatalogEntry | undefined {
   return DEFAULT_KEY_CATALOG.find((e) => e.alias === alias);

@@ -69,7 +69,6 @@ export function registerEventRoutes(
       const { cursor } = await deps.reports.auditFeed(caller, null);
       res.writeHead(200, {
         "Content-Type": "text/event-stream; charset=utf-8",
-        "Cache-Control": "no-store",
         Connection: "keep-alive",
         "X-Accel-Buffering": "no",
       });

@@ -14,7 +14,6 @@ function startCsv(res: Response, filename: string): void {
   res.status(200);
   res.setHeader("Content-Type", "text/csv; charset=utf-8");
   res.setHeader("Content-Disposition", `attachment; filename="${filename}"`);
-  res.setHeader("Cache-Control", "no-store");
 }
 
 export function registerExportRoutes(api: Api, deps: AppDeps): void {

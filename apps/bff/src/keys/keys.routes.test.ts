@@ -86,6 +86,29 @@ describe("key routes", () => {
     expect(other.body.error.code).toBe("KMS.0306");
   });
 
+  it("refuses custom aliases that read as a default key's, on create and on rename", async () => {
+    const post = (alias: string) =>
+      admin.agent.post(`/api/keys?projectId=${h.projectId}`).set("X-CSRF-Token", admin.csrf).send({ alias });
+    const mine = (await post("renamable").expect(201)).body.id as string;
+    for (const alias of ["obs/DEFAULT", "obs/default/", "obs/default:", "OBS/Default", "app/Default"]) {
+      const created = await post(alias);
+      expect({ alias, status: created.status }).toEqual({ alias, status: 400 });
+      const renamed = await admin.agent
+        .patch(`/api/keys/${mine}?projectId=${h.projectId}`)
+        .set("X-CSRF-Token", admin.csrf)
+        .send({ alias });
+      expect({ alias, status: renamed.status, text: renamed.text }).toMatchObject({
+        alias,
+        status: 400,
+        text: expect.stringMatching(/reserved/),
+      });
+    }
+    const listed = await viewer.agent
+      .get(`/api/keys?projectId=${h.projectId}&type=custom&limit=200`)
+      .expect(200);
+    expect(listed.body.items.filter((k: { alias: string }) => /default/i.test(k.alias))).toEqual([]);
+  });
+
   it("markup in a description or tag comes back byte for byte as JSON data, under a strict CSP", async () => {
     const nasty = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>'];
     const created = await admin.agent

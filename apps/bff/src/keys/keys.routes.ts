@@ -185,7 +185,6 @@ export function registerKeyRoutes(api: Api, deps: AppDeps): void {
       summary: "Online tool: encrypt up to 4 KB of text (admin, enabled custom symmetric keys)",
       body: ZToolEncryptRequest,
       response: ZToolEncryptResponse,
-      noStore: true,
     },
     async (r) =>
       keys.encrypt(await callerFor(deps, r.session, r.query.projectId), r.params.id, r.body.plaintext),
@@ -199,7 +198,6 @@ export function registerKeyRoutes(api: Api, deps: AppDeps): void {
       summary: "Online tool: decrypt what the tool encrypted with this key",
       body: ZToolDecryptRequest,
       response: ZToolDecryptResponse,
-      noStore: true,
     },
     async (r) =>
       keys.decrypt(await callerFor(deps, r.session, r.query.projectId), r.params.id, r.body.ciphertext),

@@ -34,8 +34,6 @@ export interface RouteSpec<
   status?: number;
   /** csv and sse handlers write the response themselves; "empty" answers 204. */
   produces?: "json" | "csv" | "sse" | "empty";
-  /** Cache-Control: no-store (answers that carry plaintext or ciphertext). */
-  noStore?: boolean;
 }
 
 export interface RouteInput<P extends Opt, Q extends Opt, B extends Opt, A extends Auth> {
@@ -105,7 +103,6 @@ export function createApi(router: Router): Api {
             req,
             res,
           } as RouteInput<typeof spec.params, typeof spec.query, typeof spec.body, typeof spec.auth>;
-          if (spec.noStore) res.setHeader("Cache-Control", "no-store");
           const result = await handler(input as never);
           const produces = spec.produces ?? "json";
           if (produces === "empty") {

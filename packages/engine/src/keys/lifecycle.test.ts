@@ -124,6 +124,30 @@ describe("key lifecycle", () => {
     expect(await errorCode(a.kms.describeKey(otherAdmin, key.id))).toBe("KMS.0207");
   });
 
+  it("refuses every alias that reads as a default key's, on create and on rename", async () => {
+    const { kms, admin } = await createTestEngine();
+    const key = await kms.createKey(admin, { alias: "mine" });
+    for (const alias of [
+      "obs/default",
+      "obs/DEFAULT",
+      "OBS/Default",
+      "obs/default/",
+      "obs/default:",
+      "Evs/Default//:",
+    ]) {
+      expect(await errorCode(kms.createKey(admin, { alias })), alias).toBe("KMS.1104");
+      expect(await errorCode(kms.updateKeyAlias(admin, key.id, alias)), alias).toBe("KMS.1104");
+    }
+    for (const alias of ["app/DEFAULT", "app/Default:", "x/default/"]) {
+      expect(await errorCode(kms.createKey(admin, { alias })), alias).toBe("KMS.1101");
+      expect(await errorCode(kms.updateKeyAlias(admin, key.id, alias)), alias).toBe("KMS.1101");
+    }
+    // Only the ending is reserved.
+    expect((await kms.createKey(admin, { alias: "obs/default-backup" })).alias).toBe("obs/default-backup");
+    expect((await kms.updateKeyAlias(admin, key.id, "default/obs")).alias).toBe("default/obs");
+    expect((await kms.listKeys(admin, {})).total).toBe(2);
+  });
+
   it("updates alias and description, refusing a taken alias and a /default alias", async () => {
     const { kms, admin } = await createTestEngine();
     const key = await kms.createKey(admin, { alias: "one" });

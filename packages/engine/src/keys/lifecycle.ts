@@ -1,8 +1,11 @@
 import {
   ALIAS_PATTERN,
   allowedUsages,
+  catalogEntryForAlias,
   DEFAULT_ALIAS_SUFFIX,
+  foldAlias,
   HIDDEN_SERVICES,
+  isReservedAlias,
   MAX_CUSTOM_KEYS_PER_PROJECT,
   MAX_TAGS_PER_KEY,
   PENDING_DAYS_MAX,
@@ -36,9 +39,21 @@ const LIVE_STATES: readonly TKeyState[] = [
   "pending_import",
 ];
 
+/** A custom key's alias: well formed, and never one that reads as a service default key's. */
 function checkAlias(alias: unknown): string {
-  if (typeof alias !== "string" || !ALIAS_PATTERN.test(alias) || alias.endsWith(DEFAULT_ALIAS_SUFFIX)) {
-    throw new KmsError("KMS.1101");
+  if (typeof alias !== "string" || !ALIAS_PATTERN.test(alias)) throw new KmsError("KMS.1101");
+  if (isReservedAlias(alias)) {
+    const lookAlike = catalogEntryForAlias(foldAlias(alias));
+    if (lookAlike) {
+      throw new KmsError(
+        "KMS.1104",
+        `key_alias ${alias} reads as ${lookAlike.alias}, the default key of ${lookAlike.name}.`,
+      );
+    }
+    throw new KmsError(
+      "KMS.1101",
+      `key_alias may not end in ${DEFAULT_ALIAS_SUFFIX}, in any case: it is reserved for default keys.`,
+    );
   }
   return alias;
 }
