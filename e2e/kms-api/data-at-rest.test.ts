@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
+import { chmod, stat } from "node:fs/promises";
 import type { TCaller } from "@kms/domain";
 import { createKms, createRootKey, type Random, systemClock, systemRandom } from "@kms/engine";
 import { openSqliteStore } from "@kms/store";
 import { describe, expect, it } from "vitest";
 import { kmsCall } from "./support/client.js";
 import { filesUnder, type Needle, needleFor, scanFiles } from "./support/scan.js";
-import { serveInTempDir } from "./support/server.js";
+import { serveInTempDir, startServe } from "./support/server.js";
 import { sqliteFile } from "./support/store.js";
 import { cleanupAfterAll, tempDir } from "./support/temp.js";
 
@@ -155,5 +156,36 @@ describe("data at rest", () => {
     expect(await scanFiles(await filesUnder(server.dataDir), needles)).toEqual([]);
     await server.stop();
     expect(await scanFiles(await filesUnder(server.dataDir), needles)).toEqual([]);
+  });
+
+  it("when the data directory already exists and is world-readable, then every file is 0600 and the start warns", async () => {
+    const dir = await tempDir("at-rest-modes");
+    await chmod(dir.path, 0o755);
+    const server = await startServe({ dataDir: dir.path });
+    defer(async () => {
+      await server.stop();
+      await dir.remove();
+    });
+    const obs = server.credentials.services.obs!;
+    for (let i = 0; i < 5; i++) {
+      const res = await kmsCall(server, obs, "encrypt-data", { key_id: "obs/default", plain_text: "x" });
+      expect(res.status, res.text).toBe(200);
+    }
+    expect(server.output()).toMatch(/WARNING: the data directory .* is open to other users \(mode 755\)/);
+    const file = sqliteFile(dir.path);
+    const modes = async () => {
+      const files = await filesUnder(dir.path);
+      expect(files).toEqual(expect.arrayContaining([file, `${file}-wal`, `${file}-shm`]));
+      expect(files.some((f) => f.endsWith(".log"))).toBe(true); // a metering journal
+      return Object.fromEntries(
+        await Promise.all(files.map(async (f) => [f, ((await stat(f)).mode & 0o777).toString(8)])),
+      );
+    };
+    const running = await modes();
+    expect(
+      Object.values(running).every((m) => m === "600"),
+      JSON.stringify(running),
+    ).toBe(true);
+    expect(((await stat(`${file}-metering`)).mode & 0o777).toString(8)).toBe("700");
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import type { TPricing, TRole, TServiceCode } from "@kms/domain";
@@ -212,12 +212,23 @@ export interface Embedded {
  * A process that serves requests names its metering journal (`meteringJournal`, one per process:
  * "kms", "worker-1", "bff"); without one, its counts go straight to the database.
  */
+/** mkdir leaves an existing directory's mode alone: say so when others may list or read it. */
+function warnIfShared(dataDir: string, log: Log): void {
+  const mode = statSync(dataDir).mode & 0o777;
+  if (mode & 0o077) {
+    log(
+      `WARNING: the data directory ${dataDir} is open to other users (mode ${mode.toString(8)}); it holds password hashes, wrapped keys and the audit trail. Run: chmod 700 ${dataDir}`,
+    );
+  }
+}
+
 export async function openEmbedded(
   config: EmbeddedConfig,
   log: Log = console.error,
   options: { meteringJournal?: string } = {},
 ): Promise<Embedded> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  warnIfShared(config.dataDir, log);
   const rootKey = createRootKey(loadRootKey(config, log));
   const store = await openStore({
     databaseUrl: config.databaseUrl,

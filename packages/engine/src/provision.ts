@@ -159,6 +159,12 @@ export async function authenticate(
   };
 }
 
+/**
+ * What an unknown user's password is checked against: the same scrypt work as a real hash (and
+ * never a match in practice), so the answer's timing does not tell which usernames exist.
+ */
+const DUMMY_HASH = `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${Buffer.alloc(16).toString("base64")}$${Buffer.alloc(SCRYPT.keyLength).toString("base64")}`;
+
 export async function verifyPassword(
   ctx: EngineContext,
   domainId: string,
@@ -166,8 +172,8 @@ export async function verifyPassword(
   password: string,
 ): Promise<TPrincipalIdentity | undefined> {
   const record = await ctx.store.getUserByName(domainId, username);
-  if (!record?.passwordHash) return undefined;
-  return (await checkPassword(record.passwordHash, password)) ? record.principal : undefined;
+  const matches = await checkPassword(record?.passwordHash ?? DUMMY_HASH, password);
+  return matches && record?.passwordHash ? record.principal : undefined;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely } from "kysely";
@@ -22,9 +22,22 @@ export interface SqliteStoreOptions {
   meteringJournal?: JournalOptions;
 }
 
+/**
+ * The database holds password hashes, wrapped key material, sessions and the audit trail: it is
+ * created 0600 before SQLite opens it (SQLite gives its -wal and -shm the database file's mode),
+ * and an existing one made 0600 too, with its -wal and -shm.
+ */
+function ownerOnly(file: string): void {
+  closeSync(openSync(file, "a", 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+}
+
 /** Opens (creating if needed) the SQLite store in one file and brings its schema up to date. */
 export async function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Promise<FullStore> {
-  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+  if (file !== ":memory:") {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    ownerOnly(file);
+  }
   const sqlite = new BetterSqlite3(file);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
