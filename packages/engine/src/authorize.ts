@@ -1,6 +1,6 @@
 import { type TCaller, type TKey, type TOperation, ZGrantOperation } from "@kms/domain";
 import { KmsError } from "./errors.js";
-import type { KmsStore } from "./ports.js";
+import type { KeyVisibility, KmsStore } from "./ports.js";
 
 /** Calls that change nothing: a viewer may make them, a service on its own default key too. */
 const READ: ReadonlySet<TOperation> = new Set<TOperation>([
@@ -79,6 +79,12 @@ export async function authorize(
   if (allowedByRole(caller, operation, key)) return;
   if (key && (await store.hasGrant(key.id, caller.principal.id, operation))) return;
   throw new KmsError("KMS.0306");
+}
+
+/** The keys a caller's listings may show: a service sees its default key and its grants' keys. */
+export function visibleTo(caller: TCaller): KeyVisibility | undefined {
+  const p = caller.principal;
+  return p.kind === "service" ? { service: p.service, principalId: p.id } : undefined;
 }
 
 export const isAdmin = (caller: TCaller): boolean =>

@@ -105,6 +105,15 @@ export type UpdateTagsResult = "ok" | "too_many" | "not_found";
 /** `parent_revoked`: the parent grant was revoked before this one could be written. */
 export type InsertGrantResult = "ok" | "too_many" | "parent_revoked";
 
+/**
+ * What a service principal may see of a project's keys: its own default key and the keys it holds
+ * a grant on, nothing else (undefined: every key, for users).
+ */
+export interface KeyVisibility {
+  service: TServiceCode;
+  principalId: string;
+}
+
 export interface TagFilter {
   key: string;
   values: string[];
@@ -201,6 +210,7 @@ export interface KmsStore {
     projectId: string,
     query: TKeyListQueryParsed,
     hiddenServices: readonly TServiceCode[],
+    visibleTo?: KeyVisibility,
   ): Promise<TKeyPage>;
   /** Live custom keys of the project (the quota count). */
   countCustomKeys(projectId: string): Promise<number>;
@@ -235,7 +245,7 @@ export interface KmsStore {
   getTags(keyId: string): Promise<TTag[]>;
   /** Adds or overwrites `add`, removes `remove`, refusing to go above `maxTags`. */
   updateTags(keyId: string, add: TTag[], remove: string[], maxTags: number): Promise<UpdateTagsResult>;
-  listProjectTags(projectId: string): Promise<TagFilter[]>;
+  listProjectTags(projectId: string, visibleTo?: KeyVisibility): Promise<TagFilter[]>;
   /** Live keys whose tags match every filter (a key matches a filter if it has that tag key with one of the values). */
   listKeysByTags(
     projectId: string,
@@ -243,6 +253,7 @@ export interface KmsStore {
     aliasContains: string | undefined,
     offset: number,
     limit: number,
+    visibleTo?: KeyVisibility,
   ): Promise<{ items: Array<{ key: TKey; tags: TTag[] }>; total: number }>;
 
   // grants

@@ -1,4 +1,5 @@
 import type { TKeyListQueryParsed, TKeySortField, TServiceCode } from "@kms/domain";
+import type { KeyVisibility } from "@kms/engine";
 import type { Expression, ExpressionBuilder, Kysely, SelectQueryBuilder, SqlBool } from "kysely";
 import { type CursorPosition, decodeCursor, prefixEnd } from "./cursor.js";
 import type { Database, KeysTable } from "./schema.js";
@@ -44,17 +45,19 @@ export function listKeysQueries(
   projectId: string,
   query: TKeyListQueryParsed,
   hiddenServices: readonly TServiceCode[],
+  visibleTo?: KeyVisibility,
 ): ListKeysQueries {
   const sortColumn = SORT_COLUMNS[query.sort];
   let filtered = db.selectFrom("keys").where("project_id", "=", projectId).where("destroyed_at", "is", null);
   for (const condition of filters(query, hiddenServices)) filtered = filtered.where(condition);
+  if (visibleTo) filtered = filtered.where(visibleKeys(projectId, visibleTo));
 
   const cursor = query.cursor
     ? decodeCursor(query.cursor, query.sort, NUMERIC_SORTS.has(sortColumn) ? "number" : "string")
     : undefined;
   const direction = query.order;
   if (cursor) filtered = filtered.where((eb) => after(eb, sortColumn, direction, cursor));
-  const counts = totalQueries(db, projectId, query, hiddenServices);
+  const counts = totalQueries(db, projectId, query, hiddenServices, visibleTo);
   const ordered = (q: typeof filtered, limit: number) =>
     q.selectAll().orderBy(sortColumn, direction).orderBy("id", direction).limit(limit);
 
@@ -111,20 +114,24 @@ function totalQueries(
   projectId: string,
   query: TKeyListQueryParsed,
   hiddenServices: readonly TServiceCode[],
+  visibleTo: KeyVisibility | undefined,
 ): CountQuery[] {
   const conditions = filters(query, hiddenServices);
+  if (visibleTo) conditions.push(visibleKeys(projectId, visibleTo));
   const { search } = query;
-  if (!search) {
+  // key_counts knows nothing of grants: a service's few visible keys are counted row by row.
+  if (!search && !visibleTo) {
     let q = db.selectFrom("key_counts").where("project_id", "=", projectId);
     for (const condition of conditions) q = q.where(condition as unknown as CountsCondition);
     return [q.select((eb) => eb.fn.sum<number | string | null>("count").as("n"))];
   }
-  const end = prefixEnd(search);
   const base = () => {
     let q = db.selectFrom("keys").where("project_id", "=", projectId).where("destroyed_at", "is", null);
     for (const condition of conditions) q = q.where(condition);
     return q;
   };
+  if (!search) return [base().select((eb) => eb.fn.countAll<number>().as("n"))];
+  const end = prefixEnd(search);
   const byAlias = base().where("alias", ">=", search).where("alias", "<", end);
   const byIdOnly = base()
     .where("id", ">=", search)
@@ -149,6 +156,23 @@ function filters(query: TKeyListQueryParsed, hiddenServices: readonly TServiceCo
     conditions.push((eb) => eb.or([eb("is_default", "=", 0), eb("service", "not in", [...hiddenServices])]));
   }
   return conditions;
+}
+
+/** A service's own default key, or a key it holds a grant on (grants_grantee answers the subquery). */
+export function visibleKeys(projectId: string, visibleTo: KeyVisibility): Condition {
+  return (eb) =>
+    eb.or([
+      eb.and([eb("is_default", "=", 1), eb("service", "=", visibleTo.service)]),
+      eb(
+        "id",
+        "in",
+        eb
+          .selectFrom("grants")
+          .select("grants.key_id")
+          .where("grants.project_id", "=", projectId)
+          .where("grants.grantee_principal", "=", visibleTo.principalId),
+      ),
+    ]);
 }
 
 function after(

@@ -318,10 +318,17 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
       },
     },
     "0008_grant_chain": {
-      // The grant a grantee-created grant was derived from: revoking or retiring it revokes the chain.
+      // The grant a grantee-created grant was derived from (revoking or retiring it revokes the
+      // chain), and the grantee index of service principals' listings.
       async up(db: Kysely<unknown>) {
         await db.schema.alterTable("grants").addColumn("parent_grant_id", "text").execute();
         await db.schema.createIndex("grants_parent").on("grants").column("parent_grant_id").execute();
+        // A service principal's key listings: the keys it holds a grant on.
+        await db.schema
+          .createIndex("grants_grantee")
+          .on("grants")
+          .columns(["project_id", "grantee_principal", "key_id"])
+          .execute();
       },
     },
   };

@@ -30,7 +30,7 @@ import {
   type Transaction,
 } from "kysely";
 import { decodeCursor, encodeCursor } from "./cursor.js";
-import { listKeysQueries, mergePages } from "./list-keys.js";
+import { listKeysQueries, mergePages, visibleKeys } from "./list-keys.js";
 import { migrationProvider } from "./migrations.js";
 import {
   arrayToKey,
@@ -491,8 +491,14 @@ export function createKyselyStore(
       return rows.map(rowToVersion);
     },
 
-    async listKeys(projectId, query, hiddenServices) {
-      const { pages, counts, sortColumn, skip } = listKeysQueries(db, projectId, query, hiddenServices);
+    async listKeys(projectId, query, hiddenServices, visibleTo) {
+      const { pages, counts, sortColumn, skip } = listKeysQueries(
+        db,
+        projectId,
+        query,
+        hiddenServices,
+        visibleTo,
+      );
       const [totals, results] = await Promise.all([
         Promise.all(counts.map((c) => c.executeTakeFirst())),
         Promise.all(pages.map((p) => p.execute())),
@@ -660,14 +666,18 @@ export function createKyselyStore(
       });
     },
 
-    async listProjectTags(projectId) {
+    async listProjectTags(projectId, visibleTo) {
+      let keys = db
+        .selectFrom("keys")
+        .select("id")
+        .where("project_id", "=", projectId)
+        .where("destroyed_at", "is", null);
+      if (visibleTo) keys = keys.where(visibleKeys(projectId, visibleTo));
       const rows = await db
         .selectFrom("key_tags as t")
-        .innerJoin("keys as k", "k.id", "t.key_id")
         .select(["t.tag_key", "t.tag_value"])
         .distinct()
-        .where("k.project_id", "=", projectId)
-        .where("k.destroyed_at", "is", null)
+        .where("t.key_id", "in", keys)
         .orderBy("t.tag_key")
         .orderBy("t.tag_value")
         .execute();
@@ -680,8 +690,9 @@ export function createKyselyStore(
       return [...byKey].map(([key, values]): TagFilter => ({ key, values }));
     },
 
-    async listKeysByTags(projectId, filters, aliasContains, offset, limit) {
+    async listKeysByTags(projectId, filters, aliasContains, offset, limit, visibleTo) {
       let base = db.selectFrom("keys").where("project_id", "=", projectId).where("destroyed_at", "is", null);
+      if (visibleTo) base = base.where(visibleKeys(projectId, visibleTo));
       for (const f of filters) {
         base = base.where((eb) =>
           eb.exists(

@@ -20,7 +20,7 @@ import {
   ZKeySpec,
 } from "@kms/domain";
 import type { CreateKeyInput, KeyRef } from "../api.js";
-import { authorize } from "../authorize.js";
+import { authorize, visibleTo } from "../authorize.js";
 import { type EngineContext, runOperation } from "../context.js";
 import { generateMaterial } from "../crypto/material.js";
 import { KmsError } from "../errors.js";
@@ -133,7 +133,7 @@ export function listKeys(ctx: EngineContext, caller: TCaller, query: TKeyListQue
     await authorize(ctx.store, caller, "list-keys", null);
     const parsed = ZKeyListQuery.safeParse(query);
     if (!parsed.success) throw new KmsError("KMS.0308", "invalid list query");
-    return ctx.store.listKeys(caller.projectId, parsed.data, HIDDEN_SERVICES);
+    return ctx.store.listKeys(caller.projectId, parsed.data, HIDDEN_SERVICES, visibleTo(caller));
   });
 }
 

@@ -1,6 +1,6 @@
 import { MAX_TAGS_PER_KEY, type TCaller, type TTag, ZTagKey, ZTagValue } from "@kms/domain";
 import type { KeyRef } from "../api.js";
-import { authorize } from "../authorize.js";
+import { authorize, visibleTo } from "../authorize.js";
 import { type EngineContext, runOperation } from "../context.js";
 import { KmsError } from "../errors.js";
 import type { TagFilter, UpdateTagsResult } from "../ports.js";
@@ -69,7 +69,7 @@ export function replaceTags(ctx: EngineContext, caller: TCaller, ref: KeyRef, wa
 export const listProjectTags = (ctx: EngineContext, caller: TCaller): Promise<TagFilter[]> =>
   runOperation(ctx, caller, "list-project-tags", async () => {
     await authorize(ctx.store, caller, "list-project-tags", null);
-    return ctx.store.listProjectTags(caller.projectId);
+    return ctx.store.listProjectTags(caller.projectId, visibleTo(caller));
   });
 
 export const listKeysByTags = (
@@ -89,5 +89,6 @@ export const listKeysByTags = (
       input.aliasContains,
       input.offset,
       input.limit,
+      visibleTo(caller),
     );
   });

@@ -21,6 +21,7 @@ import type {
   KeyExpectation,
   KeyPatch,
   KeyVersionRecord,
+  KeyVisibility,
   KmsStore,
   PrincipalRecord,
   TagFilter,
@@ -104,6 +105,13 @@ export function createInMemoryStore(): InMemoryStore {
   };
   const liveRows = (projectId: string): KeyRow[] =>
     [...keys.values()].filter((r) => r.key.projectId === projectId && !r.destroyedAt);
+  const visibleRows = (projectId: string, visibleTo: KeyVisibility | undefined): KeyRow[] =>
+    liveRows(projectId).filter(
+      ({ key }) =>
+        !visibleTo ||
+        (key.isDefault && key.service === visibleTo.service) ||
+        [...grants.values()].some((g) => g.keyId === key.id && g.granteePrincipal === visibleTo.principalId),
+    );
   const aliasTaken = (projectId: string, alias: string, exceptId?: string): boolean =>
     liveRows(projectId).some((r) => r.key.alias === alias && r.key.id !== exceptId);
   const tagsOf = (row: KeyRow): TTag[] => [...row.tags].map(([key, value]) => ({ key, value }));
@@ -211,8 +219,8 @@ export function createInMemoryStore(): InMemoryStore {
       const row = keys.get(keyId);
       return row && !row.destroyedAt ? row.versions.map(copyVersion) : [];
     },
-    async listKeys(projectId, query, hiddenServices): Promise<TKeyPage> {
-      const matches = liveRows(projectId)
+    async listKeys(projectId, query, hiddenServices, visibleTo): Promise<TKeyPage> {
+      const matches = visibleRows(projectId, visibleTo)
         .map((r) => r.key)
         .filter((k) => {
           if (query.states && !query.states.includes(k.state)) return false;
@@ -307,15 +315,15 @@ export function createInMemoryStore(): InMemoryStore {
       row.tags = next;
       return "ok";
     },
-    async listProjectTags(projectId): Promise<TagFilter[]> {
+    async listProjectTags(projectId, visibleTo): Promise<TagFilter[]> {
       const byKey = new Map<string, Set<string>>();
-      for (const row of liveRows(projectId)) {
+      for (const row of visibleRows(projectId, visibleTo)) {
         for (const [k, v] of row.tags) byKey.set(k, (byKey.get(k) ?? new Set()).add(v));
       }
       return [...byKey].map(([key, values]) => ({ key, values: [...values] }));
     },
-    async listKeysByTags(projectId, filters, aliasContains, offset, limit) {
-      const matches = liveRows(projectId)
+    async listKeysByTags(projectId, filters, aliasContains, offset, limit, visibleTo) {
+      const matches = visibleRows(projectId, visibleTo)
         .filter((r) => filters.every((f) => f.values.includes(r.tags.get(f.key) ?? "\u0000")))
         .filter((r) => !aliasContains || r.key.alias.includes(aliasContains))
         .sort((a, b) => a.key.createdAt.getTime() - b.key.createdAt.getTime());

@@ -1,7 +1,8 @@
 /**
- * Grants cannot escalate, tried over HTTP against `kms serve` on SQLite and on PostgreSQL: a
+ * Least privilege for grantees and services. Grants cannot escalate, tried over HTTP against `kms serve` on SQLite and on PostgreSQL: a
  * grantee given "encrypt only" (with create-grant) cannot pass on any operation it does not hold,
- * and revoking or retiring its grant takes every grant derived from it at once.
+ * and revoking or retiring its grant takes every grant derived from it at once. A service
+ * principal's listings show its own default key and the keys it holds a grant on, nothing else.
  */
 import { describe, expect, it } from "vitest";
 import { expectStatus, kmsCall } from "./support/client.js";
@@ -88,6 +89,92 @@ function scenario(start: () => Promise<ServeHandle>) {
     expect(expectStatus(await call(admin, "list-grants", { key_id: keyId }), 200).json.total).toBe(0);
   };
 }
+
+/** What a service principal's three listings show: key IDs and tags. */
+function listingsScenario(start: () => Promise<ServeHandle>) {
+  return async () => {
+    const server = await start();
+    const { admin } = server.credentials.users;
+    const obs = server.credentials.services.obs!;
+    const call = (who: AccessKeyPair, op: string, body?: unknown) => kmsCall(server, who, op, body);
+    const custom = async (alias: string, tag: string) => {
+      const id = expectStatus(await call(admin, "create-key", { key_alias: alias }), 200).json.key_info
+        .key_id as string;
+      expectStatus(await call(admin, `${id}/tags`, { tag: { key: tag, value: "v" } }), 204);
+      return id;
+    };
+    const secret = await custom("payroll", "secret-project");
+    const shared = await custom("shared-with-obs", "obs-visible");
+    const ownDefault = expectStatus(
+      await call(obs, "encrypt-data", { key_id: "obs/default", plain_text: "x" }),
+      200,
+    ).json.key_id as string;
+    expectStatus(
+      await call(server.credentials.services.evs!, "encrypt-data", {
+        key_id: "evs/default",
+        plain_text: "x",
+      }),
+      200,
+    );
+
+    const seen = async () => {
+      const keys = expectStatus(await call(obs, "list-keys", { key_spec: "ALL", limit: "1000" }), 200).json;
+      const byTags = expectStatus(
+        await call(obs, "resource_instances/action", { action: "filter", tags: [] }),
+        200,
+      ).json;
+      const count = expectStatus(
+        await call(obs, "resource_instances/action", { action: "count", tags: [] }),
+        200,
+      ).json;
+      const tags = expectStatus(await call(obs, "tags"), 200).json;
+      return {
+        keys: [...keys.keys].sort(),
+        total: keys.total,
+        byTags: byTags.resources.map((r: { resource_id: string }) => r.resource_id).sort(),
+        count: count.total_count,
+        tags: tags.tags.map((t: { key: string }) => t.key).sort(),
+      };
+    };
+    expect(await seen()).toEqual({ keys: [ownDefault], total: 1, byTags: [ownDefault], count: 1, tags: [] });
+    // The admin still sees everything.
+    expect(expectStatus(await call(admin, "list-keys", { key_spec: "ALL" }), 200).json.keys).toEqual(
+      expect.arrayContaining([secret, shared, ownDefault]),
+    );
+
+    const grant = expectStatus(
+      await call(admin, "create-grant", {
+        key_id: shared,
+        grantee_principal: obs.principalId,
+        operations: ["encrypt-data"],
+        name: "obs",
+      }),
+      200,
+    ).json.grant_id as string;
+    const both = [ownDefault, shared].sort();
+    expect(await seen()).toEqual({ keys: both, total: 2, byTags: both, count: 2, tags: ["obs-visible"] });
+
+    expectStatus(await call(admin, "revoke-grant", { key_id: shared, grant_id: grant }), 200);
+    expect((await seen()).keys).toEqual([ownDefault]);
+  };
+}
+
+describe("a service principal's listings", () => {
+  it(
+    "on SQLite",
+    listingsScenario(() => serve()),
+    60_000,
+  );
+  it.skipIf(!pg.ok)(
+    "on PostgreSQL",
+    listingsScenario(async () => {
+      const db = await createTestDatabase("kms_e2e");
+      defer(() => db.drop());
+      return serve(db.url);
+    }),
+    60_000,
+  );
+});
 
 describe("grants cannot escalate", () => {
   it(
